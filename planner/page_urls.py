@@ -1,0 +1,3 @@
+"""Cross-app pages (the cycle dashboard composes releases, squads and blueprints)."""
+
+urlpatterns: list = []

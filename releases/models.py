@@ -1,0 +1,199 @@
+"""Release cycles as openstack/releases publishes them: series, weeks, events, deliverables."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class ReleaseModel(models.TextChoices):
+    """openstack/releases' release models, spelled as upstream spells them."""
+
+    CYCLE_WITH_MILESTONES = "cycle-with-milestones"
+    CYCLE_WITH_RC = "cycle-with-rc"
+    CYCLE_WITH_INTERMEDIARY = "cycle-with-intermediary"
+    CYCLE_TRAILING = "cycle-trailing"
+    CYCLE_AUTOMATIC = "cycle-automatic"
+    INDEPENDENT = "independent"
+    UNTAGGED = "untagged"
+    ABANDONED = "abandoned"
+
+
+class DeliverableType(models.TextChoices):
+    SERVICE = "service"
+    LIBRARY = "library"
+    CLIENT_LIBRARY = "client-library"
+    HORIZON_PLUGIN = "horizon-plugin"
+    TEMPEST_PLUGIN = "tempest-plugin"
+    TRAILING = "trailing"
+    OTHER = "other"
+
+
+class Series(models.Model):
+    """One release cycle (ocata, 2025.1 epoxy, …) with its place in the sequence of series."""
+
+    name = models.SlugField(max_length=40, unique=True, help_text="Series name, e.g. ocata.")
+    position = models.PositiveIntegerField(
+        unique=True, help_text="Order of the series, oldest (austin) first."
+    )
+    release_id = models.CharField(
+        max_length=20, blank=True, help_text="Numbered release id, e.g. 2025.1 (from 2023.1 on)."
+    )
+    status = models.CharField(max_length=40, blank=True)
+    initial_release = models.DateField(null=True, blank=True)
+    start_week = models.DateField(null=True, blank=True, help_text="Monday of the first week.")
+    release_week = models.DateField(null=True, blank=True, help_text="Monday of release week.")
+    length_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks from the start week to release week inclusive."
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(release_week__isnull=True)
+                | Q(start_week__isnull=True)
+                | Q(release_week__gte=F("start_week")),
+                name="series_release_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} {self.name}".strip()
+
+    @property
+    def title(self) -> str:
+        return self.name.capitalize()
+
+    @property
+    def stable_branch(self) -> str:
+        """stable/<series> up to zed, stable/<release id> from 2023.1 antelope on."""
+        return f"stable/{self.release_id or self.name}"
+
+
+class Week(models.Model):
+    """A Monday–Friday week of a series' schedule, named R-N counting down to release week."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="weeks")
+    start = models.DateField()
+    end = models.DateField()
+    name = models.CharField(max_length=10, blank=True, help_text="R-N / R+N, when named.")
+
+    class Meta:
+        ordering = ["series__position", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "start"], name="week_unique_start"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="week_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.name} {self.name or self.start.isoformat()}"
+
+
+class Event(models.Model):
+    """A schedule event (milestone, freeze, deadline) with its date and the rule that gave it."""
+
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        related_name="events",
+        help_text="The series the event is about (not necessarily the file it was listed in).",
+    )
+    key = models.CharField(max_length=80, help_text="Upstream event id, e.g. o-ff.")
+    kind = models.CharField(max_length=40, db_index=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    date = models.DateField()
+    rule = models.CharField(max_length=20, help_text="Which date rule produced the date.")
+    week = models.ForeignKey(
+        Week, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    team = models.CharField(
+        max_length=60, blank=True, help_text="Empty for cross-project events, else the team."
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="File the date came from.")
+    conflicts = models.JSONField(
+        default=list, blank=True, help_text="Where the sources disagree about this event."
+    )
+
+    class Meta:
+        ordering = ["date", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "key"], name="event_unique_key"),
+        ]
+        indexes = [models.Index(fields=["series", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.date.isoformat()}"
+
+    @property
+    def cross_project(self) -> bool:
+        return not self.team
+
+
+class Deliverable(models.Model):
+    """A deliverable (one or more git repositories released together)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliverableSeries(models.Model):
+    """One deliverables/<series>/<name>.yaml file: how a deliverable is released in a series.
+
+    ``series`` is empty for deliverables/_independent/ files, which belong to no series.
+    """
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="records")
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, null=True, blank=True, related_name="deliverables"
+    )
+    team = models.CharField(max_length=80, db_index=True)
+    type = models.CharField(max_length=20, choices=DeliverableType.choices)
+    release_model = models.CharField(
+        max_length=30, choices=ReleaseModel.choices, blank=True, db_index=True
+    )
+    launchpad = models.CharField(max_length=100, blank=True)
+    repos = models.JSONField(default=list, blank=True)
+    releases = models.JSONField(default=list, blank=True, help_text="[{version, repos}]")
+    branches = models.JSONField(default=list, blank=True, help_text="[{name, location}]")
+    source = models.CharField(max_length=200, help_text="Path inside openstack/releases.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the file, to skip re-imports.")
+
+    class Meta:
+        ordering = ["series__position", "deliverable__name"]
+        verbose_name = "deliverable in a series"
+        verbose_name_plural = "deliverables in a series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "series"], name="deliverable_series_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["deliverable"],
+                condition=Q(series__isnull=True),
+                name="deliverable_independent_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable.name} ({self.series.name if self.series else 'independent'})"
+
+
+class ImportRun(models.Model):
+    """Audit row for one import of an openstack/releases tree."""
+
+    path = models.CharField(max_length=500)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    actor = models.CharField(max_length=150, blank=True, help_text="Who or what started it.")
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"import of {self.path} at {self.started_at:%Y-%m-%d %H:%M}"

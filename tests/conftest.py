@@ -1,0 +1,55 @@
+"""Shared fixtures: where the real openstack/releases data is, and the real services."""
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("PLANNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
+RELEASES_TREE = SHARED_DATA / "openstack-releases"
+BRANCH_HISTORY_CSV = SHARED_DATA / "branch-cuts-actual.csv"
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def need(what: str, available: bool, why: str) -> None:
+    """Skip a test whose service is absent, or fail it when CI says services must be there."""
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but {why}")
+    pytest.skip(f"{what} not available: {why}")
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    need("Redis", bool(url) and redis_reachable(url), "REDIS_URL is unset or unreachable")
+    return url
+
+
+@pytest.fixture
+def postgres(db) -> None:
+    need("PostgreSQL", connection.vendor == "postgresql", f"the database is {connection.vendor}")
+
+
+@pytest.fixture(scope="session")
+def releases_tree() -> Path:
+    if not (RELEASES_TREE / "data" / "series_status.yaml").exists():
+        pytest.fail(f"the real openstack/releases data is missing at {RELEASES_TREE}")
+    return RELEASES_TREE
