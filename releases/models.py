@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class ReleaseModel(models.TextChoices):
@@ -43,6 +44,10 @@ class Series(models.Model):
     release_week = models.DateField(null=True, blank=True, help_text="Monday of release week.")
     length_weeks = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Weeks from the start week to release week inclusive."
+    )
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the series' schedule or deliverables last changed (ETag/Last-Modified).",
     )
 
     class Meta:
@@ -161,7 +166,9 @@ class DeliverableSeries(models.Model):
     repos = models.JSONField(default=list, blank=True)
     releases = models.JSONField(default=list, blank=True, help_text="[{version, repos}]")
     branches = models.JSONField(default=list, blank=True, help_text="[{name, location}]")
-    source = models.CharField(max_length=200, help_text="Path inside openstack/releases.")
+    source = models.CharField(
+        max_length=200, unique=True, help_text="Path inside openstack/releases."
+    )
     digest = models.CharField(max_length=64, help_text="SHA-256 of the file, to skip re-imports.")
 
     class Meta:

@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from releases import views
+
+urlpatterns = [
+    path("", views.cycle_list, name="home"),
+    path("cycles/", views.cycle_list, name="cycle-list"),
+    path("cycles/<slug:name>/", views.cycle_schedule, name="cycle-detail"),
+    path("cycles/<slug:name>/schedule/", views.cycle_schedule, name="cycle-schedule"),
+    path("cycles/<slug:name>/schedule.ics", views.cycle_ics, name="cycle-ics"),
+]

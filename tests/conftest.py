@@ -53,3 +53,27 @@ def releases_tree() -> Path:
     if not (RELEASES_TREE / "data" / "series_status.yaml").exists():
         pytest.fail(f"the real openstack/releases data is missing at {RELEASES_TREE}")
     return RELEASES_TREE
+
+
+@pytest.fixture(scope="session")
+def real_releases(django_db_setup, django_db_blocker, releases_tree):  # noqa: ANN001, ANN201
+    """The whole real openstack/releases snapshot, imported once per test session.
+
+    Imported outside the per-test transactions, so every ``db`` test sees it; pytest-django
+    runs ``transactional_db`` tests (which flush) after all of those.
+    """
+    from releases.services import releases_import
+
+    with django_db_blocker.unblock():
+        return releases_import(path=releases_tree, actor="tests")
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():  # noqa: ANN201
+    """Tasks run in-process in tests, even where REDIS_URL is set; the real-worker tests opt out."""
+    from planner.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from releases.models import Series
+from releases.services import releases_import
+
+DEMO_TREE = Path(__file__).resolve().parents[3] / "releases" / "fixtures" / "demo-releases"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: the Ocata schedule and deliverables (a small tree shipped with the "
+        "project) and the TripleO Ocata plan (squads, goals, blueprints, FFEs). Idempotent."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--releases",
+            type=Path,
+            default=None,
+            help="Import this openstack/releases checkout instead of the shipped Ocata tree.",
+        )
+
+    def handle(self, *args: object, releases: Path | None, **options: object) -> None:
+        tree = releases or DEMO_TREE
+        result = releases_import(path=tree, actor="load_demo")
+        self.stdout.write(f"Schedule: {tree} ({result.summary()})")
+        try:
+            from blueprints.demo import demo_load
+        except ImportError:  # the squads/blueprints demo is not there yet
+            return
+        summary = demo_load(series=Series.objects.get(name="ocata"))
+        self.stdout.write(
+            "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+        )

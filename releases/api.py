@@ -1,0 +1,106 @@
+"""Read-only REST API of release cycles and their milestones (anonymous read allowed)."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db.models import Max
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from releases import conditional, selectors
+from releases.models import Series
+from releases.serializers import CycleSerializer, MilestoneSerializer
+
+
+class CycleFilter(filters.FilterSet):
+    status = filters.CharFilter()
+    scheduled = filters.BooleanFilter(
+        field_name="start_week", lookup_expr="isnull", exclude=True,
+        label="Only series with a published schedule.",
+    )
+
+    class Meta:
+        model = Series
+        fields = ["status", "scheduled"]
+
+
+class ConditionalGetMixin:
+    """Answer 304 from the data version before the queryset is serialised."""
+
+    def conditional(
+        self, request: Request, *, scope: str, updated_at: datetime | None,
+        render: Callable[[], Response],
+    ) -> Response:
+        etag, last_modified = conditional.validators(request, scope=scope, updated_at=updated_at)
+        early = conditional.not_modified(request, etag=etag, last_modified=last_modified)
+        if early is not None:
+            return Response(status=early.status_code, headers={"ETag": etag})
+        return conditional.stamp(render(), etag=etag, last_modified=last_modified)
+
+
+@extend_schema(tags=["cycles"])
+class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Release cycles (series), newest first; ``{name}`` is the series name, e.g. ``ocata``."""
+
+    serializer_class = CycleSerializer
+    lookup_field = "name"
+    filterset_class = CycleFilter
+    ordering_fields = ["position", "name", "release_week"]
+
+    def get_queryset(self):  # noqa: ANN201 - DRF hook
+        return selectors.series_list()
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        updated = Series.objects.aggregate(latest=Max("updated_at"))["latest"]
+        return self.conditional(
+            request, scope="cycles", updated_at=updated,
+            render=lambda: super(CycleViewSet, self).list(request, *args, **kwargs),
+        )
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        series = get_object_or_404(Series, name=kwargs["name"])
+        return self.conditional(
+            request, scope=f"cycle:{series.pk}", updated_at=series.updated_at,
+            render=lambda: Response(self.get_serializer(series).data),
+        )
+
+    @extend_schema(
+        responses=MilestoneSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "team", OpenApiTypes.STR,
+                description="Also this team's project-specific events (e.g. nova); "
+                "`all` for every team's.",
+            ),
+            OpenApiParameter("kind", OpenApiTypes.STR, description="Only events of this kind."),
+        ],
+    )
+    @action(detail=True, url_path="milestones", url_name="milestones", pagination_class=None,
+            filter_backends=[])
+    def milestones(self, request: Request, name: str | None = None) -> Response:
+        """The series' schedule events, cross-project unless ``?team=`` asks for a team's too.
+
+        Each row says which rule gave its date (``stated`` in the prose, ``thursday`` of its week…).
+        """
+        series = get_object_or_404(Series, name=name)
+        team = request.query_params.get("team", "").strip()
+        kind = request.query_params.get("kind", "").strip()
+
+        def render() -> Response:
+            events = selectors.event_list(
+                series=series, team=None if team == "all" else team,
+                include_all_teams=team == "all",
+            )
+            if kind:
+                events = events.filter(kind=kind)
+            return Response(MilestoneSerializer(events, many=True).data)
+
+        return self.conditional(
+            request, scope=f"milestones:{series.pk}", updated_at=series.updated_at, render=render
+        )

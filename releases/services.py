@@ -1,0 +1,293 @@
+"""Writes of release data: the import of an openstack/releases tree, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from releases import signals
+from releases.importer import ParsedTree, read_tree
+from releases.models import Deliverable, DeliverableSeries, Event, ImportRun, Series, Week
+
+logger = logging.getLogger(__name__)
+
+# One advisory-lock id for every import: two imports at once would interleave their upserts.
+IMPORT_LOCK_ID = 0x5E12_1E5
+
+
+@dataclass
+class SyncCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    changed_keys: list[Hashable] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclass
+class ImportResult:
+    run_id: int
+    seconds: float
+    counts: dict[str, SyncCounts] = field(default_factory=dict)
+    changed_series: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.changed for c in self.counts.values())
+
+    def summary(self) -> str:
+        parts = [
+            f"{name}: +{c.created} ~{c.updated} -{c.deleted} ={c.unchanged}"
+            for name, c in self.counts.items()
+        ]
+        return "; ".join(parts)
+
+
+def releases_import(
+    *,
+    path: Path | str,
+    series: Iterable[str] | None = None,
+    actor: str = "",
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> ImportResult:
+    """Import an openstack/releases checkout: parse everything, then write in one transaction.
+
+    Parsing happens before the transaction opens, so a broken file raises ``SourceError`` (naming
+    file and line) with nothing written. Re-importing an unchanged tree writes nothing but the
+    audit row: rows are compared with what is stored, and unchanged deliverable files (same
+    SHA-256) are not even parsed. After commit, ``signals.schedule_changed`` tells listeners (the
+    branch-cut engine) which series changed.
+    """
+    started = time.perf_counter()
+    root = Path(path)
+    wanted = None if series is None else list(series)
+    known = dict(DeliverableSeries.objects.values_list("source", "digest"))
+    tree = read_tree(root, series=wanted, known_digests=known, progress=progress)
+    result = _write_tree(tree=tree, wanted=wanted, actor=actor, root=root)
+    result.seconds = time.perf_counter() - started
+    logger.info("import of %s: %s (%.1fs)", root, result.summary(), result.seconds)
+    return result
+
+
+@transaction.atomic
+def _write_tree(
+    *, tree: ParsedTree, wanted: list[str] | None, actor: str, root: Path
+) -> ImportResult:
+    _take_import_lock()
+    run = ImportRun.objects.create(path=str(root), actor=actor)
+    result = ImportResult(run_id=run.pk, seconds=0.0)
+    in_scope = {s.name for s in tree.series} if wanted is None else set(wanted)
+
+    # Series: every series named in series_status.yaml, with its schedule bounds when it has one.
+    bounds = {s.series: s for s in tree.schedules}
+    desired_series = {}
+    for s in tree.series:
+        schedule = bounds.get(s.name)
+        fields: dict[str, Any] = {
+            "position": s.position,
+            "release_id": s.release_id,
+            "status": s.status,
+            "initial_release": s.initial_release,
+        }
+        if schedule is not None and s.name in in_scope:
+            fields.update(
+                start_week=schedule.start_week,
+                release_week=schedule.release_week,
+                length_weeks=(schedule.release_week - schedule.start_week).days // 7 + 1,
+            )
+        desired_series[s.name] = fields
+    result.counts["series"] = _sync(
+        Series,
+        existing={s.name: s for s in Series.objects.all()},
+        desired=desired_series,
+        key_fields=("name",),
+        delete=False,
+    )
+    series_by_name = {s.name: s for s in Series.objects.all()}
+
+    # Weeks, per series whose schedule is in scope.
+    scheduled = [s for s in tree.schedules if s.series in in_scope]
+    desired_weeks = {
+        (series_by_name[s.series].pk, w.start): {"end": w.end, "name": w.name}
+        for s in scheduled
+        for w in s.weeks
+    }
+    scheduled_ids = [series_by_name[s.series].pk for s in scheduled]
+    result.counts["weeks"] = _sync(
+        Week,
+        existing={
+            (w.series_id, w.start): w for w in Week.objects.filter(series_id__in=scheduled_ids)
+        },
+        desired=desired_weeks,
+        key_fields=("series_id", "start"),
+    )
+    weeks = {(w.series_id, w.start): w.pk for w in Week.objects.filter(series_id__in=scheduled_ids)}
+    week_of_any_series = {start: pk for (_, start), pk in weeks.items()}
+
+    # Events, attributed to the series they are about.
+    desired_events = {}
+    for event in tree.events:
+        series_id = series_by_name[event.series].pk
+        week_id = None
+        if event.week_start is not None:
+            week_id = weeks.get((series_id, event.week_start)) or week_of_any_series.get(
+                event.week_start
+            )
+        desired_events[(series_id, event.key)] = {
+            "kind": event.kind,
+            "title": event.title[:200],
+            "description": event.description,
+            "date": event.date,
+            "rule": event.rule,
+            "week_id": week_id,
+            "team": event.team,
+            "source": event.source[-200:],
+            "conflicts": list(event.conflicts),
+        }
+    event_series_ids = {series_by_name[name].pk for name in in_scope if name in series_by_name}
+    result.counts["events"] = _sync(
+        Event,
+        existing={
+            (e.series_id, e.key): e for e in Event.objects.filter(series_id__in=event_series_ids)
+        },
+        desired=desired_events,
+        key_fields=("series_id", "key"),
+    )
+
+    # Deliverables: only files that changed were parsed; files gone from the tree are removed.
+    names = {d.name for d in tree.deliverables}
+    Deliverable.objects.bulk_create(
+        [Deliverable(name=n) for n in sorted(names)], ignore_conflicts=True
+    )
+    deliverable_ids = dict(
+        Deliverable.objects.filter(name__in=names).values_list("name", "pk")
+    )
+    desired_records = {}
+    for d in tree.deliverables:
+        series_id = series_by_name[d.series].pk if d.series else None
+        desired_records[d.source] = {
+            "deliverable_id": deliverable_ids[d.name],
+            "series_id": series_id,
+            "team": d.team,
+            "type": d.type,
+            "release_model": d.release_model,
+            "launchpad": d.launchpad,
+            "repos": d.repos,
+            "releases": d.releases,
+            "branches": d.branches,
+            "digest": d.digest,
+        }
+    in_scope_ids = [series_by_name[n].pk for n in in_scope if n in series_by_name]
+    records_in_scope = DeliverableSeries.objects.filter(series_id__in=in_scope_ids)
+    if wanted is None:
+        records_in_scope = DeliverableSeries.objects.all()
+    existing_records = {r.source: r for r in records_in_scope}
+    gone = [r.pk for src, r in existing_records.items() if src not in tree.seen_sources]
+    counts = _sync(
+        DeliverableSeries,
+        existing={s: r for s, r in existing_records.items() if s in desired_records},
+        desired=desired_records,
+        key_fields=("source",),
+        delete=False,
+    )
+    counts.unchanged += len(tree.unchanged_sources)
+    if gone:
+        counts.deleted += DeliverableSeries.objects.filter(pk__in=gone).delete()[1].get(
+            DeliverableSeries._meta.label, 0
+        )
+    result.counts["deliverables"] = counts
+
+    changed_ids = (
+        {series_id for series_id, _ in result.counts["weeks"].changed_keys}
+        | {series_id for series_id, _ in result.counts["events"].changed_keys}
+        | {desired_records[src]["series_id"] for src in counts.changed_keys}
+    ) - {None}
+    changed_series = sorted(s.name for s in series_by_name.values() if s.pk in changed_ids)
+    result.changed_series = changed_series
+
+    run.finished_at = timezone.now()
+    run.stats = {
+        name: {"created": c.created, "updated": c.updated, "deleted": c.deleted,
+               "unchanged": c.unchanged}
+        for name, c in result.counts.items()
+    }
+    run.save(update_fields=["finished_at", "stats"])
+
+    if changed_ids:
+        ids = sorted(changed_ids)
+        series_touch(series_ids=ids)
+        transaction.on_commit(
+            lambda: signals.schedule_changed.send(sender=Series, series_ids=ids)
+        )
+    return result
+
+
+def series_touch(*, series_ids: Iterable[int]) -> None:
+    """Mark series as changed now: their ETag/Last-Modified move, caches drop them."""
+    Series.objects.filter(pk__in=list(series_ids)).update(updated_at=timezone.now())
+
+
+def _take_import_lock() -> None:
+    """Serialise imports on PostgreSQL (SQLite already serialises writers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+
+
+def _sync(
+    model: type[models.Model],
+    *,
+    existing: dict[Hashable, models.Model],
+    desired: dict[Hashable, dict[str, Any]],
+    key_fields: tuple[str, ...],
+    delete: bool = True,
+) -> SyncCounts:
+    """Make the rows of ``model`` match ``desired`` with bulk writes; untouched rows stay as-is.
+
+    ``desired`` maps a natural key (the values of ``key_fields``) to the other field values.
+    Rows in ``existing`` but not in ``desired`` are deleted when ``delete`` is set.
+    """
+    counts = SyncCounts()
+    to_create, to_update, update_fields = [], [], set()
+    for key, values in desired.items():
+        row = existing.get(key)
+        if row is None:
+            counts.changed_keys.append(key)
+            keys = key if isinstance(key, tuple) else (key,)
+            to_create.append(model(**dict(zip(key_fields, keys, strict=True)), **values))
+            continue
+        changed = [f for f, v in values.items() if getattr(row, f) != v]
+        if changed:
+            counts.changed_keys.append(key)
+            for f in changed:
+                setattr(row, f, values[f])
+            update_fields.update(changed)
+            to_update.append(row)
+        else:
+            counts.unchanged += 1
+    for row in to_create + to_update:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    if delete:
+        stale = [row.pk for key, row in existing.items() if key not in desired]
+        if stale:
+            counts.changed_keys.extend(key for key in existing if key not in desired)
+            model.objects.filter(pk__in=stale).delete()
+            counts.deleted = len(stale)
+    if to_update:
+        model.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
+        counts.updated = len(to_update)
+    if to_create:
+        model.objects.bulk_create(to_create, batch_size=500)
+        counts.created = len(to_create)
+    return counts
