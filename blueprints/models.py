@@ -1,0 +1,341 @@
+"""Blueprints (Launchpad feature specs), their work items and feature-freeze exceptions.
+
+Vocabularies are Launchpad's, spelled as Launchpad spells them
+(lib/lp/blueprints/enums.py), so imports and API clients see the same words.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from blueprints import rules
+from releases.models import Event, Series
+from squads.models import Project, Squad, SquadGoal
+
+
+class Priority(models.TextChoices):
+    NOT = "Not"
+    UNDEFINED = "Undefined"
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+    ESSENTIAL = "Essential"
+
+
+class DefinitionStatus(models.TextChoices):
+    NEW = "New"
+    DISCUSSION = "Discussion"
+    DRAFTING = "Drafting"
+    PENDING_APPROVAL = "Pending Approval"
+    REVIEW = "Review"
+    APPROVED = "Approved"
+    SUPERSEDED = "Superseded"
+    OBSOLETE = "Obsolete"
+
+
+class ImplementationStatus(models.TextChoices):
+    UNKNOWN = "Unknown"
+    NOT_STARTED = "Not started"
+    DEFERRED = "Deferred"
+    NEEDS_INFRASTRUCTURE = "Needs Infrastructure"
+    BLOCKED = "Blocked"
+    STARTED = "Started"
+    SLOW_PROGRESS = "Slow progress"
+    GOOD_PROGRESS = "Good progress"
+    BETA_AVAILABLE = "Beta Available"
+    NEEDS_CODE_REVIEW = "Needs Code Review"
+    DEPLOYMENT = "Deployment"
+    IMPLEMENTED = "Implemented"
+    INFORMATIONAL = "Informational"
+
+
+class WorkItemStatus(models.TextChoices):
+    TODO = "TODO"
+    INPROGRESS = "INPROGRESS"
+    DONE = "DONE"
+    POSTPONED = "POSTPONED"
+    BLOCKED = "BLOCKED"
+
+
+class Blueprint(models.Model):
+    """A feature spec tracked on Launchpad, targeted at a milestone of a series."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="blueprints")
+    name = models.SlugField(max_length=200, help_text="Launchpad name, unique per project.")
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    spec_url = models.URLField(max_length=500, blank=True, verbose_name="spec URL")
+    web_link = models.URLField(max_length=500, blank=True, help_text="Launchpad page.")
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="blueprints")
+    target_milestone = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targeted_blueprints",
+        help_text="A milestone event of the blueprint's series.",
+    )
+    squad = models.ForeignKey(
+        Squad, on_delete=models.SET_NULL, null=True, blank=True, related_name="blueprints"
+    )
+    goal = models.ForeignKey(
+        SquadGoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="blueprints"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_blueprints",
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drafted_blueprints",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approved_blueprints",
+    )
+    priority = models.CharField(max_length=20, choices=Priority.choices, default=Priority.UNDEFINED)
+    definition_status = models.CharField(
+        max_length=20, choices=DefinitionStatus.choices, default=DefinitionStatus.NEW
+    )
+    implementation_status = models.CharField(
+        max_length=30, choices=ImplementationStatus.choices, default=ImplementationStatus.UNKNOWN
+    )
+    whiteboard = models.TextField(blank=True)
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="BlueprintDependency",
+        related_name="dependents",
+        blank=True,
+    )
+    date_created = models.DateTimeField(default=timezone.now)
+    date_started = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the implementation status starts."
+    )
+    date_completed = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the blueprint becomes complete."
+    )
+
+    class Meta:
+        ordering = ["series__position", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="blueprint_unique_name"),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="blueprint_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(definition_status__in=DefinitionStatus.values),
+                name="blueprint_definition_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(implementation_status__in=ImplementationStatus.values),
+                name="blueprint_implementation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_started__isnull=True)
+                | Q(date_completed__isnull=True)
+                | Q(date_completed__gte=F("date_started")),
+                name="blueprint_completed_after_started",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.target_milestone_id and self.series_id:
+            if self.target_milestone.series_id != self.series_id:
+                errors["target_milestone"] = "The target milestone must be of the same series."
+        if self.squad_id and self.project_id and self.squad.project_id != self.project_id:
+            errors["squad"] = "The squad belongs to another project."
+        if self.goal_id:
+            if self.goal.series_id != self.series_id:
+                errors["goal"] = "The goal is for another series."
+            elif self.squad_id and self.goal.squad_id != self.squad_id:
+                errors["goal"] = "The goal belongs to another squad."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_started(self) -> bool:
+        return rules.is_started(implementation_status=self.implementation_status)
+
+    @property
+    def is_complete(self) -> bool:
+        return rules.is_complete(
+            implementation_status=self.implementation_status,
+            definition_status=self.definition_status,
+        )
+
+
+class BlueprintDependency(models.Model):
+    """``blueprint`` cannot complete before ``depends_on`` (no cycles: see the service)."""
+
+    blueprint = models.ForeignKey(
+        Blueprint, on_delete=models.CASCADE, related_name="dependency_links"
+    )
+    depends_on = models.ForeignKey(
+        Blueprint, on_delete=models.CASCADE, related_name="dependent_links"
+    )
+
+    class Meta:
+        ordering = ["blueprint_id", "depends_on_id"]
+        verbose_name_plural = "blueprint dependencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blueprint", "depends_on"], name="blueprint_dependency_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(blueprint=F("depends_on")), name="blueprint_dependency_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint} → {self.depends_on}"
+
+
+class WorkItem(models.Model):
+    """One line of a blueprint's Launchpad work items (``[user] Title: STATUS``)."""
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="work_items")
+    title = models.CharField(max_length=300)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+    )
+    status = models.CharField(
+        max_length=12, choices=WorkItemStatus.choices, default=WorkItemStatus.TODO
+    )
+    milestone = models.CharField(
+        max_length=100, blank=True, help_text="From a 'Work items for <milestone>:' block."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["blueprint_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WorkItemStatus.values), name="work_item_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint.name}: {self.title}"
+
+
+class FFEPolicy(models.Model):
+    """A project's feature-freeze-exception rules for one series, decided by the PTL.
+
+    The TripleO team wanted to be "more conservative at the end of the cycle": a request
+    cut-off date and an optional cap on the number of FFEs granted.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ffe_policies")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="ffe_policies")
+    request_cutoff = models.DateField(
+        null=True, blank=True, help_text="Last day an FFE may be requested."
+    )
+    max_granted = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Cap on FFEs granted in the series; empty for none."
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["series__position", "project__name"]
+        verbose_name = "FFE policy"
+        verbose_name_plural = "FFE policies"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "series"], name="ffe_policy_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"FFE policy {self.project}/{self.series.name}"
+
+
+class FFEStatus(models.TextChoices):
+    REQUESTED = "Requested"
+    GRANTED = "Granted"
+    DENIED = "Denied"
+    MERGED = "Merged"
+    EXPIRED = "Expired"
+
+
+OPEN_FFE_STATUSES = (FFEStatus.REQUESTED, FFEStatus.GRANTED)
+# An FFE that was granted counts against the cap whatever happened to it afterwards.
+GRANTED_FFE_STATUSES = (FFEStatus.GRANTED, FFEStatus.MERGED, FFEStatus.EXPIRED)
+
+
+class FFERisk(models.TextChoices):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class FeatureFreezeException(models.Model):
+    """A request to merge a blueprint's work after feature freeze.
+
+    Requested → Granted | Denied (by the PTL); Granted → Merged | Expired (merge-by passed).
+    """
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="ffes")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ffes_requested"
+    )
+    requested_on = models.DateField(default=timezone.localdate)
+    rationale = models.TextField()
+    risk = models.CharField(max_length=10, choices=FFERisk.choices, default=FFERisk.MEDIUM)
+    risk_notes = models.TextField(blank=True)
+    merge_by = models.DateField(help_text="Date the work must have merged by (not after RC1).")
+    status = models.CharField(max_length=10, choices=FFEStatus.choices, default=FFEStatus.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ffes_decided",
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True, help_text="Merged or expired on.")
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = "feature-freeze exception"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merge_by__gte=F("requested_on")), name="ffe_merge_by_after_request"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FFEStatus.values), name="ffe_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=FFEStatus.REQUESTED) | Q(decided_on__isnull=False),
+                name="ffe_decided_has_date",
+            ),
+            # One live request per blueprint: a second one would be decided twice.
+            models.UniqueConstraint(
+                fields=["blueprint"],
+                condition=Q(status__in=["Requested", "Granted"]),
+                name="ffe_one_open_per_blueprint",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FFE {self.blueprint.name} ({self.status})"

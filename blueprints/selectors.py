@@ -1,0 +1,151 @@
+"""Reads of blueprints, work items and FFEs, with the joins each caller needs applied."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from blueprints.models import (
+    GRANTED_FFE_STATUSES,
+    Blueprint,
+    FeatureFreezeException,
+    FFEPolicy,
+    WorkItem,
+    WorkItemStatus,
+)
+from planner.models import AuditEntry
+from releases.models import Event, Series
+from squads.models import Project
+
+# The first of these kinds found in a series' schedule is its feature freeze; Ocata lists
+# o-ff and o-3 in the same week, older schedules sometimes only the third milestone.
+FEATURE_FREEZE_KINDS = ("feature-freeze", "milestone-3")
+
+
+def series_event(*, series: Series, kinds: tuple[str, ...]) -> Event | None:
+    """The cross-project event of ``series`` of the first kind in ``kinds`` that exists."""
+    events = {
+        e.kind: e
+        for e in Event.objects.filter(series=series, kind__in=kinds, team="").order_by("date")
+    }
+    for kind in kinds:
+        if kind in events:
+            return events[kind]
+    return None
+
+
+def feature_freeze_date(*, series: Series) -> date | None:
+    event = series_event(series=series, kinds=FEATURE_FREEZE_KINDS)
+    return event.date if event else None
+
+
+def rc1_date(*, series: Series) -> date | None:
+    event = series_event(series=series, kinds=("rc1",))
+    return event.date if event else None
+
+
+def milestone_resolve(*, series: Series, value: str) -> Event | None:
+    """An event of ``series`` by its key (``o-2``) or its kind (``milestone-2``)."""
+    events = Event.objects.filter(series=series).filter(Q(key=value) | Q(kind=value, team=""))
+    return events.order_by("date", "key").first()
+
+
+def blueprint_list() -> QuerySet[Blueprint]:
+    """Blueprints with everything the API shows, and their work-item counts for progress."""
+    return (
+        Blueprint.objects.select_related(
+            "project",
+            "series",
+            "target_milestone",
+            "squad",
+            "goal",
+            "assignee",
+            "drafter",
+            "approver",
+        )
+        .prefetch_related(
+            Prefetch(
+                "depends_on",
+                queryset=Blueprint.objects.select_related("target_milestone").order_by("name"),
+            )
+        )
+        .annotate(
+            work_items_total=Count("work_items"),
+            work_items_done=Count("work_items", filter=Q(work_items__status=WorkItemStatus.DONE)),
+            work_items_postponed=Count(
+                "work_items", filter=Q(work_items__status=WorkItemStatus.POSTPONED)
+            ),
+        )
+        .order_by("series__position", "name", "id")
+    )
+
+
+def blueprint_edges(*, project: Project) -> dict[int, set[int]]:
+    """The project's dependency graph: blueprint id → ids it depends on."""
+    from blueprints.models import BlueprintDependency
+
+    edges: dict[int, set[int]] = {}
+    links = BlueprintDependency.objects.filter(blueprint__project=project).values_list(
+        "blueprint_id", "depends_on_id"
+    )
+    for source, target in links:
+        edges.setdefault(source, set()).add(target)
+    return edges
+
+
+def work_item_list() -> QuerySet[WorkItem]:
+    return WorkItem.objects.select_related(
+        "blueprint", "blueprint__project", "blueprint__squad", "assignee"
+    ).order_by("blueprint__name", "blueprint_id", "order", "id")
+
+
+def ffe_list() -> QuerySet[FeatureFreezeException]:
+    return FeatureFreezeException.objects.select_related(
+        "blueprint",
+        "blueprint__project",
+        "blueprint__series",
+        "blueprint__squad",
+        "requested_by",
+        "decided_by",
+    ).order_by("-requested_on", "-id")
+
+
+def ffe_policy_list() -> QuerySet[FFEPolicy]:
+    return FFEPolicy.objects.select_related("project", "series").order_by(
+        "series__position", "project__name", "id"
+    )
+
+
+def ffe_policy_get(*, project: Project, series: Series) -> FFEPolicy | None:
+    return FFEPolicy.objects.filter(project=project, series=series).first()
+
+
+def ffe_granted_count(*, project: Project, series: Series) -> int:
+    """FFEs granted in a series, whatever became of them (merged or expired count too)."""
+    return FeatureFreezeException.objects.filter(
+        blueprint__project=project, blueprint__series=series, status__in=GRANTED_FFE_STATUSES
+    ).count()
+
+
+def blueprint_history(*, blueprint: Blueprint) -> QuerySet[AuditEntry]:
+    """The audit trail of a blueprint, its work items and its FFEs, oldest first."""
+    types = ContentType.objects.get_for_models(Blueprint, WorkItem, FeatureFreezeException)
+    return (
+        AuditEntry.objects.filter(
+            Q(content_type=types[Blueprint], object_id=blueprint.pk)
+            | Q(
+                content_type=types[WorkItem],
+                object_id__in=WorkItem.objects.filter(blueprint=blueprint).values("pk"),
+            )
+            | Q(
+                content_type=types[FeatureFreezeException],
+                object_id__in=FeatureFreezeException.objects.filter(blueprint=blueprint).values(
+                    "pk"
+                ),
+            )
+        )
+        .select_related("actor", "content_type")
+        .order_by("at", "id")
+    )

@@ -1,0 +1,275 @@
+"""Writes to squads: each one checks the actor's role, validates, saves and audits in one
+transaction. ``actor=None`` is a trusted system process (see ``squads.permissions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+
+from planner.audit import audit_record
+from releases.models import Series
+from squads import permissions as perms
+from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal, SquadRole
+
+Actor = Any  # AbstractBaseUser | AnonymousUser | None (system)
+
+
+def value_differs(obj: models.Model, field: str, new: Any) -> bool:
+    """Would setting ``field`` to ``new`` change ``obj``? (Relations compare by key.)"""
+    model_field = obj._meta.get_field(field)
+    if model_field.is_relation and model_field.many_to_one:
+        old_pk = getattr(obj, model_field.attname)
+        return old_pk != (new.pk if new is not None else None)
+    return getattr(obj, field) != new
+
+
+def apply_changes(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set ``changes`` on ``obj``; return {field: (old, new)} for the values that differ."""
+    diff: dict[str, tuple[Any, Any]] = {}
+    for field, new in changes.items():
+        if value_differs(obj, field, new):
+            diff[field] = (getattr(obj, field), new)
+            setattr(obj, field, new)
+    return diff
+
+
+def _save_audited(
+    obj: models.Model, *, actor: Actor, action: str, changes: dict[str, tuple[Any, Any]]
+) -> None:
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, obj=obj, action=action, changes=changes)
+
+
+# --- projects ---------------------------------------------------------------------------------
+@transaction.atomic
+def project_create(
+    *, actor: Actor, name: str, ptl_group: Any, title: str = "", launchpad: str = ""
+) -> Project:
+    """Projects are set up by an administrator (superuser) or a system process."""
+    perms.check(actor, bool(actor and actor.is_superuser), "Only an administrator adds projects.")
+    project = Project(name=name, title=title, launchpad=launchpad, ptl_group=ptl_group)
+    fields = {"name": name, "title": title, "launchpad": launchpad, "ptl_group": ptl_group}
+    _save_audited(
+        project, actor=actor, action="create", changes={k: (None, v) for k, v in fields.items()}
+    )
+    return project
+
+
+# --- squads -----------------------------------------------------------------------------------
+SQUAD_FIELDS = {"name", "slug", "area", "mission", "etherpad_url", "docs_url"}
+
+
+@transaction.atomic
+def squad_create(
+    *,
+    actor: Actor,
+    project: Project,
+    name: str,
+    slug: str,
+    area: str,
+    mission: str = "",
+    etherpad_url: str = "",
+    docs_url: str = "",
+) -> Squad:
+    """Create a squad of ``project`` (the PTL's call)."""
+    perms.check(actor, perms.can_manage_squad(actor, project), "Only the PTL creates squads.")
+    values = {
+        "name": name,
+        "slug": slug,
+        "area": area,
+        "mission": mission,
+        "etherpad_url": etherpad_url,
+        "docs_url": docs_url,
+    }
+    squad = Squad(project=project, **values)
+    _save_audited(
+        squad, actor=actor, action="create", changes={k: (None, v) for k, v in values.items()}
+    )
+    return squad
+
+
+@transaction.atomic
+def squad_update(*, squad: Squad, actor: Actor, **changes: Any) -> Squad:
+    """Rename a squad or change its area, mission or links (the PTL's call)."""
+    perms.check(actor, perms.can_manage_squad(actor, squad.project), "Only the PTL edits squads.")
+    unknown = set(changes) - SQUAD_FIELDS
+    if unknown:
+        raise TypeError(f"squad_update() cannot change {sorted(unknown)}")
+    diff = apply_changes(squad, changes)
+    if diff:
+        _save_audited(squad, actor=actor, action="update", changes=diff)
+    return squad
+
+
+@transaction.atomic
+def squad_delete(*, squad: Squad, actor: Actor) -> None:
+    perms.check(actor, perms.can_manage_squad(actor, squad.project), "Only the PTL removes squads.")
+    audit_record(actor=actor, obj=squad, action="delete", changes={"name": (squad.name, None)})
+    squad.delete()
+
+
+# --- memberships ------------------------------------------------------------------------------
+@transaction.atomic
+def membership_set(
+    *, squad: Squad, user: AbstractBaseUser, actor: Actor, role: str = SquadRole.MEMBER
+) -> Membership:
+    """Put ``user`` in ``squad`` with ``role`` (create or change the role).
+
+    The PTL names leads; anyone may join as a member (squads policy: "anyone may join or
+    leave"; a person may be in several squads).
+    """
+    perms.check(
+        actor,
+        perms.can_change_membership(actor, squad, user, role),
+        "Only the PTL names squad leads or adds other people to a squad.",
+    )
+    membership = Membership.objects.filter(squad=squad, user=user).first()
+    if membership is None:
+        membership = Membership(squad=squad, user=user, role=role)
+        _save_audited(
+            membership,
+            actor=actor,
+            action="create",
+            changes={"squad": (None, squad), "user": (None, user), "role": (None, role)},
+        )
+    elif membership.role != role:
+        # A lead stepping down to member keeps the PTL's say: changing a role needs the
+        # permission for both roles.
+        perms.check(
+            actor,
+            perms.can_change_membership(actor, squad, user, membership.role),
+            "Only the PTL changes a squad lead's role.",
+        )
+        diff = apply_changes(membership, {"role": role})
+        _save_audited(membership, actor=actor, action="update", changes=diff)
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership, actor: Actor) -> None:
+    """Leave a squad (a member removing themselves) or be removed by the PTL."""
+    perms.check(
+        actor,
+        perms.can_change_membership(actor, membership.squad, membership.user, membership.role),
+        "Only the PTL removes other people or leads from a squad.",
+    )
+    audit_record(
+        actor=actor,
+        obj=membership,
+        action="delete",
+        changes={"user": (membership.user, None), "role": (membership.role, None)},
+    )
+    membership.delete()
+
+
+# --- area experts -----------------------------------------------------------------------------
+@transaction.atomic
+def area_expert_add(
+    *, squad: Squad, user: AbstractBaseUser, actor: Actor, topic: str = ""
+) -> AreaExpert:
+    """Recognise ``user`` as an expert of the squad's area (the PTL's call)."""
+    perms.check(
+        actor, perms.can_manage_squad(actor, squad.project), "Only the PTL names area experts."
+    )
+    expert = AreaExpert(squad=squad, user=user, topic=topic)
+    _save_audited(
+        expert,
+        actor=actor,
+        action="create",
+        changes={"squad": (None, squad), "user": (None, user), "topic": (None, topic)},
+    )
+    return expert
+
+
+@transaction.atomic
+def area_expert_update(*, expert: AreaExpert, actor: Actor, topic: str) -> AreaExpert:
+    perms.check(
+        actor,
+        perms.can_manage_squad(actor, expert.squad.project),
+        "Only the PTL edits area experts.",
+    )
+    diff = apply_changes(expert, {"topic": topic})
+    if diff:
+        _save_audited(expert, actor=actor, action="update", changes=diff)
+    return expert
+
+
+@transaction.atomic
+def area_expert_remove(*, expert: AreaExpert, actor: Actor) -> None:
+    perms.check(
+        actor,
+        perms.can_manage_squad(actor, expert.squad.project),
+        "Only the PTL removes area experts.",
+    )
+    audit_record(actor=actor, obj=expert, action="delete", changes={"user": (expert.user, None)})
+    expert.delete()
+
+
+# --- goals ------------------------------------------------------------------------------------
+GOAL_FIELDS = {"title", "description", "status", "links", "order"}
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    squad: Squad,
+    series: Series,
+    actor: Actor,
+    title: str,
+    description: str = "",
+    status: str = "proposed",
+    links: list[str] | None = None,
+    order: int | None = None,
+) -> SquadGoal:
+    """Add a goal of ``squad`` for ``series`` (its lead or the PTL)."""
+    perms.check(
+        actor, perms.can_edit_goal(actor, squad), "Only the squad's lead or the PTL sets goals."
+    )
+    if order is None:
+        order = SquadGoal.objects.filter(squad=squad, series=series).count()
+    goal = SquadGoal(
+        squad=squad,
+        series=series,
+        title=title,
+        description=description,
+        status=status,
+        links=links or [],
+        order=order,
+    )
+    _save_audited(
+        goal,
+        actor=actor,
+        action="create",
+        changes={"title": (None, title), "status": (None, status), "series": (None, series)},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: SquadGoal, actor: Actor, **changes: Any) -> SquadGoal:
+    perms.check(
+        actor,
+        perms.can_edit_goal(actor, goal.squad),
+        "Only the squad's lead or the PTL edits goals.",
+    )
+    unknown = set(changes) - GOAL_FIELDS
+    if unknown:
+        raise TypeError(f"goal_update() cannot change {sorted(unknown)}")
+    diff = apply_changes(goal, changes)
+    if diff:
+        _save_audited(goal, actor=actor, action="update", changes=diff)
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, goal: SquadGoal, actor: Actor) -> None:
+    perms.check(
+        actor,
+        perms.can_edit_goal(actor, goal.squad),
+        "Only the squad's lead or the PTL removes goals.",
+    )
+    audit_record(actor=actor, obj=goal, action="delete", changes={"title": (goal.title, None)})
+    goal.delete()
