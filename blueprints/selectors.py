@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from blueprints.models import (
     GRANTED_FFE_STATUSES,
@@ -113,8 +114,22 @@ def ffe_list() -> QuerySet[FeatureFreezeException]:
 
 
 def ffe_policy_list() -> QuerySet[FFEPolicy]:
-    return FFEPolicy.objects.select_related("project", "series").order_by(
-        "series__position", "project__name", "id"
+    """Policies with ``granted_count``: FFEs granted so far in their series (see the cap)."""
+    granted = (
+        FeatureFreezeException.objects.filter(
+            blueprint__project=OuterRef("project"),
+            blueprint__series=OuterRef("series"),
+            status__in=GRANTED_FFE_STATUSES,
+        )
+        .order_by()
+        .values("blueprint__project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        FFEPolicy.objects.select_related("project", "series")
+        .annotate(granted_count=Coalesce(Subquery(granted), 0))
+        .order_by("series__position", "project__name", "id")
     )
 
 

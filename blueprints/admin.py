@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from blueprints.models import (
+    Blueprint,
+    BlueprintDependency,
+    FeatureFreezeException,
+    FFEPolicy,
+    WorkItem,
+)
+from planner.admin import AuditedAdmin
+
+
+class WorkItemInline(admin.TabularInline):
+    model = WorkItem
+    extra = 0
+    autocomplete_fields = ["assignee"]
+
+
+class DependencyInline(admin.TabularInline):
+    model = BlueprintDependency
+    fk_name = "blueprint"
+    extra = 0
+    autocomplete_fields = ["depends_on"]
+    verbose_name = "depends on"
+
+
+@admin.register(Blueprint)
+class BlueprintAdmin(AuditedAdmin):
+    list_display = [
+        "name",
+        "series",
+        "squad",
+        "priority",
+        "definition_status",
+        "implementation_status",
+        "target_milestone",
+        "assignee",
+    ]
+    list_filter = ["series", "squad", "priority", "implementation_status", "definition_status"]
+    search_fields = ["name", "title"]
+    autocomplete_fields = ["assignee", "drafter", "approver"]
+    readonly_fields = ["date_started", "date_completed"]
+    list_select_related = ["series", "squad", "target_milestone", "assignee"]
+    inlines = [WorkItemInline, DependencyInline]
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(AuditedAdmin):
+    list_display = ["title", "blueprint", "assignee", "status", "milestone", "order"]
+    list_filter = ["status"]
+    search_fields = ["title", "blueprint__name"]
+    autocomplete_fields = ["blueprint", "assignee"]
+    list_select_related = ["blueprint", "assignee"]
+
+
+@admin.register(BlueprintDependency)
+class BlueprintDependencyAdmin(AuditedAdmin):
+    list_display = ["blueprint", "depends_on"]
+    autocomplete_fields = ["blueprint", "depends_on"]
+    list_select_related = ["blueprint", "depends_on"]
+
+
+@admin.register(FeatureFreezeException)
+class FeatureFreezeExceptionAdmin(AuditedAdmin):
+    list_display = [
+        "blueprint",
+        "status",
+        "requested_by",
+        "requested_on",
+        "merge_by",
+        "decided_by",
+    ]
+    list_filter = ["status", "risk"]
+    search_fields = ["blueprint__name", "rationale"]
+    autocomplete_fields = ["blueprint", "requested_by", "decided_by"]
+    list_select_related = ["blueprint", "requested_by", "decided_by"]
+
+
+@admin.register(FFEPolicy)
+class FFEPolicyAdmin(AuditedAdmin):
+    list_display = ["project", "series", "request_cutoff", "max_granted"]
+    list_filter = ["series"]

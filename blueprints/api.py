@@ -1,0 +1,294 @@
+"""REST API for blueprints, work items, FFEs and FFE policies.
+
+``perform_create``/``perform_update`` call the services, which check roles again and write
+the audit trail; ``RolePermission`` refuses writes on objects the user may not touch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from blueprints import selectors, services
+from blueprints.models import (
+    Blueprint,
+    DefinitionStatus,
+    FeatureFreezeException,
+    FFEPolicy,
+    FFEStatus,
+    ImplementationStatus,
+    Priority,
+    WorkItem,
+    WorkItemStatus,
+)
+from blueprints.serializers import (
+    AuditEntrySerializer,
+    BlueprintSerializer,
+    FFEDecisionSerializer,
+    FFEMergedSerializer,
+    FFEPolicySerializer,
+    FFESerializer,
+    WorkItemSerializer,
+)
+from squads import permissions as perms
+from squads.api import PlannerViewSetMixin
+
+
+class BlueprintFilter(filters.FilterSet):
+    project = filters.CharFilter(field_name="project__name")
+    series = filters.CharFilter(field_name="series__name", help_text="Series name, e.g. ocata.")
+    squad = filters.CharFilter(field_name="squad__slug", help_text="Squad slug, e.g. ci.")
+    priority = filters.ChoiceFilter(choices=Priority.choices)
+    definition_status = filters.ChoiceFilter(choices=DefinitionStatus.choices)
+    implementation_status = filters.ChoiceFilter(choices=ImplementationStatus.choices)
+    milestone = filters.CharFilter(
+        method="filter_milestone", help_text="Event key (o-2) or kind (milestone-2)."
+    )
+    assignee = filters.CharFilter(field_name="assignee__username")
+
+    class Meta:
+        model = Blueprint
+        fields = [
+            "project",
+            "series",
+            "squad",
+            "priority",
+            "definition_status",
+            "implementation_status",
+            "milestone",
+            "assignee",
+        ]
+
+    def filter_milestone(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(target_milestone__key=value) | Q(target_milestone__kind=value))
+
+
+def _blueprint_writer(user: Any, blueprint: Blueprint) -> bool:
+    return perms.can_edit_blueprint(user, blueprint)
+
+
+class BlueprintViewSet(
+    PlannerViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Blueprints. Not deleted (as on Launchpad): retire one with definition status
+    Obsolete or Superseded."""
+
+    serializer_class = BlueprintSerializer
+    filterset_class = BlueprintFilter
+    ordering_fields = ["name", "priority", "implementation_status", "target_milestone__date"]
+    object_permissions = {"update": _blueprint_writer, "partial_update": _blueprint_writer}
+
+    def get_queryset(self) -> QuerySet[Blueprint]:
+        return selectors.blueprint_list()
+
+    @transaction.atomic
+    def perform_create(self, serializer: BlueprintSerializer) -> None:
+        data = dict(serializer.validated_data)
+        depends_on = data.pop("depends_on", None)
+        blueprint = services.blueprint_create(actor=self.request.user, **data)
+        if depends_on:
+            services.blueprint_set_dependencies(
+                blueprint=blueprint, actor=self.request.user, depends_on=depends_on
+            )
+        serializer.instance = blueprint
+
+    @transaction.atomic
+    def perform_update(self, serializer: BlueprintSerializer) -> None:
+        blueprint = serializer.instance
+        data = dict(serializer.validated_data)
+        depends_on = data.pop("depends_on", None)
+        project = data.pop("project", None)
+        if project is not None and project.pk != blueprint.project_id:
+            raise ValidationError({"project": "A blueprint cannot move to another project."})
+        blueprint = services.blueprint_update(blueprint=blueprint, actor=self.request.user, **data)
+        if depends_on is not None:
+            services.blueprint_set_dependencies(
+                blueprint=blueprint, actor=self.request.user, depends_on=depends_on
+            )
+        # Re-read through the selector so the response carries fresh counts and links.
+        serializer.instance = selectors.blueprint_list().get(pk=blueprint.pk)
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every recorded change of the blueprint, its work items and FFEs, oldest first:
+        field, old and new values, who and when (feeds burn-up charts)."""
+        blueprint = self.get_object()
+        entries = selectors.blueprint_history(blueprint=blueprint)
+        page = self.paginate_queryset(entries)
+        if page is not None:
+            return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+        return Response(AuditEntrySerializer(entries, many=True).data)
+
+
+class WorkItemFilter(filters.FilterSet):
+    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    blueprint_name = filters.CharFilter(field_name="blueprint__name")
+    series = filters.CharFilter(field_name="blueprint__series__name")
+    squad = filters.CharFilter(field_name="blueprint__squad__slug")
+    assignee = filters.CharFilter(field_name="assignee__username")
+    status = filters.ChoiceFilter(choices=WorkItemStatus.choices)
+
+    class Meta:
+        model = WorkItem
+        fields = ["blueprint", "blueprint_name", "series", "squad", "assignee", "status"]
+
+
+class WorkItemViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """Work items; the assignee may change the title and status of their own."""
+
+    serializer_class = WorkItemSerializer
+    filterset_class = WorkItemFilter
+    ordering_fields = ["order", "status", "title"]
+    object_permissions = {
+        "update": perms.can_edit_work_item,
+        "partial_update": perms.can_edit_work_item,
+        "destroy": lambda user, item: perms.can_edit_blueprint(user, item.blueprint),
+    }
+
+    def get_queryset(self) -> QuerySet[WorkItem]:
+        return selectors.work_item_list()
+
+    def perform_create(self, serializer: WorkItemSerializer) -> None:
+        serializer.instance = services.work_item_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: WorkItemSerializer) -> None:
+        item = serializer.instance
+        data = dict(serializer.validated_data)
+        blueprint = data.pop("blueprint", None)
+        if blueprint is not None and blueprint.pk != item.blueprint_id:
+            raise ValidationError({"blueprint": "A work item cannot move to another blueprint."})
+        serializer.instance = services.work_item_update(
+            work_item=item, actor=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance: WorkItem) -> None:
+        services.work_item_delete(work_item=instance, actor=self.request.user)
+
+
+class FFEFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=FFEStatus.choices)
+    series = filters.CharFilter(field_name="blueprint__series__name")
+    squad = filters.CharFilter(field_name="blueprint__squad__slug")
+    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    project = filters.CharFilter(field_name="blueprint__project__name")
+
+    class Meta:
+        model = FeatureFreezeException
+        fields = ["status", "series", "squad", "blueprint", "project"]
+
+
+class FFEViewSet(
+    PlannerViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Feature-freeze exceptions: any logged-in contributor requests one; the PTL decides
+    (``decide``); the squad's lead or the PTL marks a granted one merged (``merged``);
+    granted ones past their merge-by date expire daily."""
+
+    serializer_class = FFESerializer
+    filterset_class = FFEFilter
+    ordering_fields = ["requested_on", "merge_by", "status"]
+    object_permissions = {"decide": perms.can_decide_ffe, "merged": perms.can_close_ffe}
+
+    def get_queryset(self) -> QuerySet[FeatureFreezeException]:
+        return selectors.ffe_list()
+
+    def perform_create(self, serializer: FFESerializer) -> None:
+        serializer.instance = services.ffe_request(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=FFEDecisionSerializer, responses=FFESerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        """Grant or deny a requested FFE (the PTL only)."""
+        ffe = self.get_object()
+        decision = FFEDecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        ffe = services.ffe_decide(ffe=ffe, actor=request.user, **decision.validated_data)
+        return Response(FFESerializer(selectors.ffe_list().get(pk=ffe.pk)).data)
+
+    @extend_schema(request=FFEMergedSerializer, responses=FFESerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def merged(self, request: Request, pk: str | None = None) -> Response:
+        """Mark a granted FFE merged (the squad's lead or the PTL)."""
+        ffe = self.get_object()
+        body = FFEMergedSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ffe = services.ffe_mark_merged(ffe=ffe, actor=request.user, **body.validated_data)
+        return Response(FFESerializer(selectors.ffe_list().get(pk=ffe.pk)).data)
+
+
+class FFEPolicyFilter(filters.FilterSet):
+    project = filters.CharFilter(field_name="project__name")
+    series = filters.CharFilter(field_name="series__name")
+
+    class Meta:
+        model = FFEPolicy
+        fields = ["project", "series"]
+
+
+def _policy_writer(user: Any, policy: FFEPolicy) -> bool:
+    return perms.can_set_ffe_policy(user, policy.project)
+
+
+class FFEPolicyViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """Per-series FFE policy (request cut-off, cap on grants); the PTL sets it."""
+
+    serializer_class = FFEPolicySerializer
+    filterset_class = FFEPolicyFilter
+    ordering_fields = ["request_cutoff"]
+    object_permissions = {
+        "update": _policy_writer,
+        "partial_update": _policy_writer,
+        "destroy": _policy_writer,
+    }
+
+    def get_queryset(self) -> QuerySet[FFEPolicy]:
+        return selectors.ffe_policy_list()
+
+    def perform_create(self, serializer: FFEPolicySerializer) -> None:
+        serializer.instance = services.ffe_policy_set(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: FFEPolicySerializer) -> None:
+        policy = serializer.instance
+        data = dict(serializer.validated_data)
+        for field in ("project", "series"):
+            value = data.pop(field, None)
+            if value is not None and value.pk != getattr(policy, f"{field}_id"):
+                raise ValidationError({field: "A policy cannot move; create another one."})
+        values = {
+            "request_cutoff": policy.request_cutoff,
+            "max_granted": policy.max_granted,
+            "notes": policy.notes,
+            **data,
+        }
+        services.ffe_policy_set(
+            project=policy.project, series=policy.series, actor=self.request.user, **values
+        )
+        serializer.instance = selectors.ffe_policy_list().get(pk=policy.pk)
+
+    def perform_destroy(self, instance: FFEPolicy) -> None:
+        services.ffe_policy_delete(policy=instance, actor=self.request.user)

@@ -1,0 +1,58 @@
+"""Admin for the audit trail (read-only) and the mixin that audits admin edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from planner.audit import audit_record
+from planner.models import AuditEntry
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin edits bypass the services (the admin is the superuser's escape hatch), but they
+    still leave an audit row per changed field, written in the admin's transaction."""
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        changes = {
+            name: (form.initial.get(name) if change else None, form.cleaned_data.get(name))
+            for name in form.changed_data
+        }
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            obj=obj,
+            action="update" if change else "create",
+            changes=changes,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        audit_record(actor=request.user, obj=obj, action="delete")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        for obj in queryset:
+            audit_record(actor=request.user, obj=obj, action="delete")
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "field", "old", "new"]
+    list_filter = ["action", "content_type", "field"]
+    search_fields = ["object_repr", "field", "actor__username"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "content_type"]
+
+    # The trail is evidence: nobody edits or deletes it, not even in the admin.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,277 @@
+"""REST API for projects and squads, and the pieces every planner viewset shares.
+
+Views hold no business logic: serializers validate shape, services do the work and check
+roles; ``RolePermission`` asks the same ``squads.permissions`` predicates again before an
+object is written, so a refused write never reaches validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django_filters import rest_framework as filters
+from rest_framework import permissions, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from squads import permissions as perms
+from squads import selectors, services
+from squads.models import AreaExpert, GoalStatus, Membership, SquadGoal, SquadRole
+from squads.serializers import (
+    AreaExpertSerializer,
+    MembershipSerializer,
+    ProjectSerializer,
+    SquadGoalSerializer,
+    SquadSerializer,
+)
+
+ObjectPredicate = Callable[[Any, Any], bool]
+
+
+def drf_validation_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's Django ``ValidationError`` as DRF's (400 with field errors)."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class ServiceErrorsMixin:
+    """Services raise Django's ValidationError; the API answers 400, not 500."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = drf_validation_error(exc)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+class RolePermission(permissions.BasePermission):
+    """Reads are public; writes need a login, and writes on an object need the view's
+    predicate for that action (``object_permissions``), the same one the service checks."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Model) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        predicate = view.object_permissions.get(view.action)
+        return bool(predicate and predicate(request.user, obj))
+
+
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering = [*ordering, "id"]
+        return ordering
+
+
+class PlannerViewSetMixin(ServiceErrorsMixin):
+    permission_classes = [RolePermission]
+    filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
+    object_permissions: dict[str, ObjectPredicate] = {}
+
+
+# --- projects and squads ----------------------------------------------------------------------
+class ProjectViewSet(PlannerViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Projects (set up by an administrator); their PTL group decides FFEs and policies."""
+
+    serializer_class = ProjectSerializer
+    lookup_field = "name"
+    ordering_fields = ["name"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.project_list()
+
+
+class SquadFilter(filters.FilterSet):
+    project = filters.CharFilter(field_name="project__name")
+    member = filters.CharFilter(field_name="memberships__user__username", distinct=True)
+
+
+class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """Squads of a project; the PTL creates and edits them."""
+
+    serializer_class = SquadSerializer
+    lookup_field = "slug"
+    filterset_class = SquadFilter
+    ordering_fields = ["name", "slug"]
+    object_permissions = {
+        "update": lambda user, squad: perms.can_manage_squad(user, squad.project),
+        "partial_update": lambda user, squad: perms.can_manage_squad(user, squad.project),
+        "destroy": lambda user, squad: perms.can_manage_squad(user, squad.project),
+    }
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.squad_list()
+
+    def perform_create(self, serializer: SquadSerializer) -> None:
+        serializer.instance = services.squad_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: SquadSerializer) -> None:
+        data = dict(serializer.validated_data)
+        project = data.pop("project", None)
+        if project is not None and project.pk != serializer.instance.project_id:
+            raise ValidationError({"project": "A squad cannot move to another project."})
+        serializer.instance = services.squad_update(
+            squad=serializer.instance, actor=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.squad_delete(squad=instance, actor=self.request.user)
+
+
+class MembershipFilter(filters.FilterSet):
+    squad = filters.CharFilter(field_name="squad__slug")
+    user = filters.CharFilter(field_name="user__username")
+    role = filters.ChoiceFilter(choices=SquadRole.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["squad", "user", "role"]
+
+
+def _membership_writer(user: Any, membership: Membership) -> bool:
+    return perms.can_change_membership(user, membership.squad, membership.user, membership.role)
+
+
+class MembershipViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """Who is in which squad: the PTL names leads; anyone joins or leaves as a member."""
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["role", "user__username"]
+    object_permissions = {
+        "update": _membership_writer,
+        "partial_update": _membership_writer,
+        "destroy": _membership_writer,
+    }
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.membership_list()
+
+    def perform_create(self, serializer: MembershipSerializer) -> None:
+        serializer.instance = services.membership_set(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: MembershipSerializer) -> None:
+        membership = serializer.instance
+        data = serializer.validated_data
+        for field in ("squad", "user"):
+            if field in data and data[field].pk != getattr(membership, f"{field}_id"):
+                raise ValidationError({field: "Remove the membership and add a new one."})
+        serializer.instance = services.membership_set(
+            squad=membership.squad,
+            user=membership.user,
+            actor=self.request.user,
+            role=data.get("role", membership.role),
+        )
+
+    def perform_destroy(self, instance: Membership) -> None:
+        services.membership_delete(membership=instance, actor=self.request.user)
+
+
+class AreaExpertFilter(filters.FilterSet):
+    squad = filters.CharFilter(field_name="squad__slug")
+    user = filters.CharFilter(field_name="user__username")
+
+    class Meta:
+        model = AreaExpert
+        fields = ["squad", "user"]
+
+
+def _expert_writer(user: Any, expert: AreaExpert) -> bool:
+    return perms.can_manage_squad(user, expert.squad.project)
+
+
+class AreaExpertViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """People recognised as experts of a squad's area (named by the PTL)."""
+
+    serializer_class = AreaExpertSerializer
+    filterset_class = AreaExpertFilter
+    ordering_fields = ["user__username"]
+    object_permissions = {
+        "update": _expert_writer,
+        "partial_update": _expert_writer,
+        "destroy": _expert_writer,
+    }
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.area_expert_list()
+
+    def perform_create(self, serializer: AreaExpertSerializer) -> None:
+        serializer.instance = services.area_expert_add(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: AreaExpertSerializer) -> None:
+        expert = serializer.instance
+        data = serializer.validated_data
+        for field in ("squad", "user"):
+            if field in data and data[field].pk != getattr(expert, f"{field}_id"):
+                raise ValidationError({field: "Remove the expert and add a new one."})
+        serializer.instance = services.area_expert_update(
+            expert=expert, actor=self.request.user, topic=data.get("topic", expert.topic)
+        )
+
+    def perform_destroy(self, instance: AreaExpert) -> None:
+        services.area_expert_remove(expert=instance, actor=self.request.user)
+
+
+class SquadGoalFilter(filters.FilterSet):
+    squad = filters.CharFilter(field_name="squad__slug")
+    series = filters.CharFilter(field_name="series__name")
+    status = filters.ChoiceFilter(choices=GoalStatus.choices)
+
+    class Meta:
+        model = SquadGoal
+        fields = ["squad", "series", "status"]
+
+
+def _goal_writer(user: Any, goal: SquadGoal) -> bool:
+    return perms.can_edit_goal(user, goal.squad)
+
+
+class SquadGoalViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+    """A squad's goals per series; its lead or the PTL edits them."""
+
+    serializer_class = SquadGoalSerializer
+    filterset_class = SquadGoalFilter
+    ordering_fields = ["order", "title", "status"]
+    object_permissions = {
+        "update": _goal_writer,
+        "partial_update": _goal_writer,
+        "destroy": _goal_writer,
+    }
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.goal_list()
+
+    def perform_create(self, serializer: SquadGoalSerializer) -> None:
+        serializer.instance = services.goal_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: SquadGoalSerializer) -> None:
+        goal = serializer.instance
+        data = dict(serializer.validated_data)
+        for field in ("squad", "series"):
+            value = data.pop(field, None)
+            if value is not None and value.pk != getattr(goal, f"{field}_id"):
+                raise ValidationError({field: "A goal cannot move; add a new one."})
+        serializer.instance = services.goal_update(goal=goal, actor=self.request.user, **data)
+
+    def perform_destroy(self, instance: SquadGoal) -> None:
+        services.goal_delete(goal=instance, actor=self.request.user)
