@@ -22,9 +22,12 @@ from releases.schedule import (
     ParsedEvent,
     ParsedSchedule,
     ScheduleError,
+    decode_utf8,
     load_schedule,
     merge_events,
+    read_text,
     series_order_from_status,
+    yaml_error,
 )
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it is missing.
@@ -83,11 +86,11 @@ def digest_of(data: bytes) -> str:
 
 def read_series_status(path: Path) -> list[ParsedSeries]:
     """``data/series_status.yaml``: every series, newest first upstream; positions oldest first."""
-    text = _read_text(path)
+    text = read_text(path)
     try:
         entries = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from exc
+        raise yaml_error(str(path), exc) from exc
     if not isinstance(entries, list):
         raise SourceError(str(path), 1, "expected a list of series")
     names = series_order_from_status(text)
@@ -114,13 +117,15 @@ def read_series_status(path: Path) -> list[ParsedSeries]:
     return result
 
 
-def read_deliverable(data: bytes, *, source: str, name: str, series: str | None) -> ParsedDeliverable:
+def read_deliverable(
+    data: bytes, *, source: str, name: str, series: str | None
+) -> ParsedDeliverable:
     """One ``deliverables/<series>/<name>.yaml`` file, validated field by field."""
-    text = _decode(data, source)
+    text = decode_utf8(data, source=source)
     try:
         doc = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(Path(source), exc) from exc
+        raise yaml_error(source, exc) from exc
     if not isinstance(doc, dict):
         raise SourceError(source, 1, "expected a mapping of deliverable fields")
 
@@ -219,15 +224,15 @@ def read_tree(
     wanted = set(order) if series is None else set(series)
     unknown = wanted - set(order) - {INDEPENDENT_DIR}
     if unknown:
-        raise SourceError(
-            str(status_path), None, f"unknown series: {', '.join(sorted(unknown))}"
-        )
+        raise SourceError(str(status_path), None, f"unknown series: {', '.join(sorted(unknown))}")
 
     schedules = []
     docs = root / "doc" / "source"
     for name in order:
         if (docs / name / "schedule.yaml").is_file():
-            schedules.append(load_schedule(docs / name, order))
+            schedules.append(
+                load_schedule(docs / name, order, source=f"doc/source/{name}/schedule.yaml")
+            )
     events = [e for e in merge_events(schedules) if e.series in wanted]
 
     known = known_digests or {}
@@ -243,8 +248,9 @@ def read_tree(
             label = None if name == INDEPENDENT_DIR else name
             files.extend((p, label) for p in sorted(directory.glob("*.yaml")))
 
-    tree = ParsedTree(root=root, series=all_series, schedules=schedules, events=events,
-                      deliverables=[])
+    tree = ParsedTree(
+        root=root, series=all_series, schedules=schedules, events=events, deliverables=[]
+    )
     paths: Iterable[tuple[Path, str | None]] = files
     if progress is not None:
         paths = progress(files, len(files))  # type: ignore[arg-type]
@@ -267,29 +273,6 @@ def read_tree(
 def _settings_repos(doc: dict[str, Any]) -> list[str]:
     settings = doc.get("repository-settings")
     return [k for k in settings if isinstance(k, str)] if isinstance(settings, dict) else []
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), None, f"cannot read: {exc.strerror}") from exc
-    return _decode(data, str(path))
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x})") from exc
-
-
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> SourceError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    problem = getattr(exc, "problem", None) or str(exc)
-    return SourceError(str(path), line, f"invalid YAML: {problem}")
 
 
 def _line_of(text: str, key_path: Sequence[str | int]) -> int | None:

@@ -447,7 +447,7 @@ def series_order_from_status(text: str) -> list[str]:
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise _yaml_error("series_status.yaml", exc) from exc
+        raise yaml_error("series_status.yaml", exc) from exc
     if not isinstance(data, list):
         raise ScheduleError("series_status.yaml", 1, "expected a list of series")
     names = []
@@ -620,10 +620,14 @@ def _clean_prose(lines: list[str]) -> str:
 # --- yaml -------------------------------------------------------------------------------------
 
 
-def _yaml_error(source: str, exc: yaml.YAMLError) -> ScheduleError:
+def yaml_error(source: str, exc: yaml.YAMLError) -> ScheduleError:
+    """A YAML syntax error as ``source:line: invalid YAML: problem (context)``."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark.line + 1 != line:
+        problem = f"{problem} ({context} started at line {context_mark.line + 1})"
     return ScheduleError(source, line, f"invalid YAML: {problem}")
 
 
@@ -672,7 +676,7 @@ def _parse_yaml(
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(source, exc) from exc
+        raise yaml_error(source, exc) from exc
     if not isinstance(root, yaml.MappingNode):
         line = _line(root) if root is not None else 1
         raise ScheduleError(source, line, "expected a mapping with start-week, release-week, cycle")
@@ -961,28 +965,39 @@ def _release_week_conflict(
     return None
 
 
-def load_schedule(path: Path, series_order: Sequence[str]) -> ParsedSchedule:
-    """Parse ``<path>/schedule.yaml`` (+ ``schedule.rst`` when present); path = doc/source/<s>."""
+def load_schedule(
+    path: Path, series_order: Sequence[str], *, source: str | None = None
+) -> ParsedSchedule:
+    """Parse ``<path>/schedule.yaml`` (+ ``schedule.rst`` when present); path = doc/source/<s>.
+
+    ``source`` names the yaml file in errors and events (default: the path as given).
+    """
     path = Path(path)
     yaml_path = path / "schedule.yaml"
     rst_path = path / "schedule.rst"
-    yaml_text = _read(yaml_path)
-    rst_text = _read(rst_path) if rst_path.is_file() else None
-    return parse_schedule(
-        path.name, yaml_text, rst_text, source=str(yaml_path), series_order=series_order
-    )
+    source = source or str(yaml_path)
+    yaml_text = read_text(yaml_path, source=source)
+    rst_source = source.removesuffix("schedule.yaml") + "schedule.rst"
+    rst_text = read_text(rst_path, source=rst_source) if rst_path.is_file() else None
+    return parse_schedule(path.name, yaml_text, rst_text, source=source, series_order=series_order)
 
 
-def _read(path: Path) -> str:
+def read_text(path: Path, *, source: str | None = None) -> str:
+    """A source file's text; unreadable or non-UTF-8 files raise ScheduleError with the line."""
+    source = source or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ScheduleError(str(path), None, f"cannot read: {exc.strerror}") from exc
+        raise ScheduleError(source, None, f"cannot read: {exc.strerror}") from exc
+    return decode_utf8(data, source=source)
+
+
+def decode_utf8(data: bytes, *, source: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ScheduleError(str(path), line, f"not UTF-8 (byte 0x{data[exc.start]:02x})") from exc
+        raise ScheduleError(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x})") from exc
 
 
 # --- merging ----------------------------------------------------------------------------------

@@ -85,8 +85,9 @@ def test_polling_client_gets_304_until_the_series_changes(real_releases, api):
     assert since.status_code == 304
     # a different query is a different representation
     assert (
-        api.get("/api/v1/cycles/ocata/milestones/", {"team": "nova"}, HTTP_IF_NONE_MATCH=etag)
-        .status_code
+        api.get(
+            "/api/v1/cycles/ocata/milestones/", {"team": "nova"}, HTTP_IF_NONE_MATCH=etag
+        ).status_code
         == 200
     )
     # when: the series changes, the validator no longer matches
@@ -97,7 +98,9 @@ def test_polling_client_gets_304_until_the_series_changes(real_releases, api):
 def test_304_is_answered_without_reading_the_events(real_releases, api):
     etag = api.get("/api/v1/cycles/ocata/milestones/")["ETag"]
     with CaptureQueriesContext(connection) as queries:
-        assert api.get("/api/v1/cycles/ocata/milestones/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert (
+            api.get("/api/v1/cycles/ocata/milestones/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        )
     assert not any("releases_event" in q["sql"] for q in queries.captured_queries)
 
 
