@@ -170,9 +170,7 @@ def _write_tree(
     Deliverable.objects.bulk_create(
         [Deliverable(name=n) for n in sorted(names)], ignore_conflicts=True
     )
-    deliverable_ids = dict(
-        Deliverable.objects.filter(name__in=names).values_list("name", "pk")
-    )
+    deliverable_ids = dict(Deliverable.objects.filter(name__in=names).values_list("name", "pk"))
     desired_records = {}
     for d in tree.deliverables:
         series_id = series_by_name[d.series].pk if d.series else None
@@ -203,8 +201,10 @@ def _write_tree(
     )
     counts.unchanged += len(tree.unchanged_sources)
     if gone:
-        counts.deleted += DeliverableSeries.objects.filter(pk__in=gone).delete()[1].get(
-            DeliverableSeries._meta.label, 0
+        counts.deleted += (
+            DeliverableSeries.objects.filter(pk__in=gone)
+            .delete()[1]
+            .get(DeliverableSeries._meta.label, 0)
         )
     result.counts["deliverables"] = counts
 
@@ -218,8 +218,12 @@ def _write_tree(
 
     run.finished_at = timezone.now()
     run.stats = {
-        name: {"created": c.created, "updated": c.updated, "deleted": c.deleted,
-               "unchanged": c.unchanged}
+        name: {
+            "created": c.created,
+            "updated": c.updated,
+            "deleted": c.deleted,
+            "unchanged": c.unchanged,
+        }
         for name, c in result.counts.items()
     }
     run.save(update_fields=["finished_at", "stats"])
@@ -227,9 +231,7 @@ def _write_tree(
     if changed_ids:
         ids = sorted(changed_ids)
         series_touch(series_ids=ids)
-        transaction.on_commit(
-            lambda: signals.schedule_changed.send(sender=Series, series_ids=ids)
-        )
+        transaction.on_commit(lambda: signals.schedule_changed.send(sender=Series, series_ids=ids))
     return result
 
 
@@ -276,8 +278,11 @@ def _sync(
             to_update.append(row)
         else:
             counts.unchanged += 1
+    # Field validation (choices, lengths) without the per-row query a foreign-key check costs;
+    # the parser validated the references and the constraints are enforced by the database.
+    relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
     for row in to_create + to_update:
-        row.full_clean(validate_unique=False, validate_constraints=False)
+        row.clean_fields(exclude=relations)
     if delete:
         stale = [row.pk for key, row in existing.items() if key not in desired]
         if stale:
