@@ -36,8 +36,9 @@ class Command(BaseCommand):
                 return tqdm(items, total=total, unit="file", desc="deliverables", leave=False)
 
         try:
-            result = releases_import(path=path, series=wanted, actor="import_releases",
-                                     progress=progress)
+            result = releases_import(
+                path=path, series=wanted, actor="import_releases", progress=progress
+            )
         except SourceError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
         verdict = "changed" if result.changed else "no changes"
