@@ -39,7 +39,7 @@ class BlueprintAdmin(AuditedAdmin):
     list_filter = ["series", "squad", "priority", "implementation_status", "definition_status"]
     search_fields = ["name", "title"]
     autocomplete_fields = ["assignee", "drafter", "approver"]
-    readonly_fields = ["date_started", "date_completed"]
+    readonly_fields = ["date_created", "date_started", "date_completed"]
     list_select_related = ["series", "squad", "target_milestone", "assignee"]
     inlines = [WorkItemInline, DependencyInline]
 

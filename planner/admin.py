@@ -16,6 +16,9 @@ class AuditedAdmin(admin.ModelAdmin):
     """Admin edits bypass the services (the admin is the superuser's escape hatch), but they
     still leave an audit row per changed field, written in the admin's transaction."""
 
+    # Links are https today; also silences Django 6.0's change of the default scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         changes = {
             name: (form.initial.get(name) if change else None, form.cleaned_data.get(name))
