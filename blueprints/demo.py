@@ -1,0 +1,240 @@
+"""Load the TripleO Ocata plan (``blueprints.demo_data``) as a local demo.
+
+Role accounts, all with the password ``demo`` (a local demo only; never load it into a
+shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), one lead per squad
+(``ci-lead``, ``ui-cli-lead``, ``upgrade-lead``, ``validations-lead``, ``workflows-lead``,
+``containers-lead``, ``networking-lead``, ``integration-lead``) and the contributors
+``contributor1`` and ``contributor2``.
+
+Writes go through the services with those accounts as actors, so the demo has an audit
+trail. Idempotent: rows are looked up by their natural keys and only missing ones are made;
+a second run creates nothing. The series' schedule (events of kinds milestone-1/2/3,
+feature-freeze, rc1) must be imported first; target milestones are resolved by kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from blueprints import demo_data as data
+from blueprints import rules, services
+from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
+from releases.models import Event, Series
+from squads import services as squad_services
+from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
+
+DEMO_PASSWORD = "demo"
+STATES = {"D": "DONE", "I": "INPROGRESS", "T": "TODO", "B": "BLOCKED", "P": "POSTPONED"}
+COUNTED = (
+    "projects",
+    "users",
+    "squads",
+    "memberships",
+    "area_experts",
+    "goals",
+    "blueprints",
+    "work_items",
+    "dependencies",
+    "ffe_policies",
+    "ffes",
+)
+NEEDED_KINDS = ("milestone-1", "milestone-2", "milestone-3", "feature-freeze", "rc1")
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+
+
+@transaction.atomic
+def demo_load(*, series: Series) -> dict[str, int]:
+    """Create what is missing of the TripleO Ocata plan in ``series``; return the counts of
+    rows created (all zero on a second run)."""
+    events = {e.kind: e for e in Event.objects.filter(series=series, team="").order_by("date")}
+    missing = [kind for kind in NEEDED_KINDS if kind not in events]
+    if missing:
+        raise ValueError(
+            f"series {series.name} has no {', '.join(missing)} event: import its schedule first"
+        )
+    counts: Counter[str] = Counter()
+    User = get_user_model()
+
+    def account(username: str) -> object:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            counts["users"] += 1
+        return user
+
+    # Project and PTL
+    group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
+    project = Project.objects.filter(name=data.PROJECT["name"]).first()
+    if project is None:
+        project = squad_services.project_create(
+            actor=None,
+            name=data.PROJECT["name"],
+            title=data.PROJECT["title"],
+            launchpad=data.PROJECT["launchpad"],
+            ptl_group=group,
+        )
+        counts["projects"] += 1
+    ptl = account("ptl")
+    if not ptl.groups.filter(pk=project.ptl_group_id).exists():
+        ptl.groups.add(project.ptl_group)
+
+    # Squads, leads, members, experts
+    squads: dict[str, Squad] = {}
+    leads: dict[str, object] = {}
+    for slug, name, area, lead_name in data.SQUADS:
+        squad = Squad.objects.filter(slug=slug).first()
+        if squad is None:
+            squad = squad_services.squad_create(
+                actor=ptl,
+                project=project,
+                name=name,
+                slug=slug,
+                area=area,
+                mission=data.SQUAD_MISSION,
+            )
+            counts["squads"] += 1
+        squads[slug] = squad
+        leads[slug] = lead = account(lead_name)
+        if not Membership.objects.filter(squad=squad, user=lead).exists():
+            squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
+            counts["memberships"] += 1
+    for username, slugs in data.CONTRIBUTORS.items():
+        user = account(username)
+        for slug in slugs:
+            if not Membership.objects.filter(squad=squads[slug], user=user).exists():
+                # Anyone may join a squad: the contributors join themselves.
+                squad_services.membership_set(squad=squads[slug], user=user, actor=user)
+                counts["memberships"] += 1
+    for slug, username, topic in data.AREA_EXPERTS:
+        user = account(username)
+        if not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
+            squad_services.area_expert_add(squad=squads[slug], user=user, actor=ptl, topic=topic)
+            counts["area_experts"] += 1
+
+    # Goals
+    goals: dict[str, list[SquadGoal]] = {}
+    for slug, items in data.GOALS.items():
+        goals[slug] = []
+        for order, (title, status) in enumerate(items):
+            goal = SquadGoal.objects.filter(squad=squads[slug], series=series, title=title).first()
+            if goal is None:
+                goal = squad_services.goal_create(
+                    squad=squads[slug],
+                    series=series,
+                    actor=leads[slug],
+                    title=title,
+                    status=status,
+                    order=order,
+                )
+                counts["goals"] += 1
+            goals[slug].append(goal)
+
+    # Blueprints and their work items
+    created_on = series.start_week + dt.timedelta(days=14) if series.start_week else None
+    for name, spec in data.BLUEPRINTS.items():
+        title, slug, priority, status, kind, goal_index, whiteboard, items = spec
+        if Blueprint.objects.filter(project=project, name=name).exists():
+            continue
+        milestone = events[kind]
+        lead = leads[slug]
+        is_started = rules.is_started(implementation_status=status)
+        is_complete = rules.is_complete(implementation_status=status, definition_status="Approved")
+        started = events["milestone-1"].date - dt.timedelta(days=7)
+        blueprint = services.blueprint_create(
+            actor=lead,
+            project=project,
+            series=series,
+            name=name,
+            title=title,
+            squad=squads[slug],
+            target_milestone=milestone,
+            priority=priority,
+            definition_status="Approved",
+            implementation_status=status,
+            whiteboard=whiteboard,
+            assignee=lead,
+            drafter=lead,
+            approver=ptl,
+            goal=goals[slug][goal_index] if goal_index is not None else None,
+            web_link=f"https://blueprints.launchpad.net/tripleo/+spec/{name}",
+            lifecycle_dates={
+                "date_created": _at(created_on) if created_on else None,
+                "date_started": _at(started) if is_started else None,
+                "date_completed": _at(milestone.date) if is_complete else None,
+            },
+        )
+        counts["blueprints"] += 1
+        for order, (item_title, state, assignee) in enumerate(items):
+            services.work_item_create(
+                blueprint=blueprint,
+                actor=lead,
+                title=item_title,
+                status=STATES[state],
+                assignee=account(assignee) if assignee else None,
+                order=order,
+            )
+            counts["work_items"] += 1
+
+    for name, depends_on in data.DEPENDENCIES:
+        blueprint = Blueprint.objects.get(project=project, name=name)
+        target = Blueprint.objects.get(project=project, name=depends_on)
+        if not BlueprintDependency.objects.filter(blueprint=blueprint, depends_on=target).exists():
+            services.blueprint_set_dependencies(
+                blueprint=blueprint,
+                actor=ptl,
+                depends_on=[*blueprint.depends_on.all(), target],
+            )
+            counts["dependencies"] += 1
+
+    # FFE policy and requests, decided as they would have been in the week after freeze
+    if not FFEPolicy.objects.filter(project=project, series=series).exists():
+        services.ffe_policy_set(
+            project=project,
+            series=series,
+            actor=ptl,
+            request_cutoff=_date(data.FFE_POLICY["request_cutoff"]),
+            max_granted=data.FFE_POLICY["max_granted"],
+            notes=data.FFE_POLICY["notes"],
+        )
+        counts["ffe_policies"] += 1
+    for name, requester, requested_on, merge_by, risk, rationale, outcome in data.FFES:
+        blueprint = Blueprint.objects.get(project=project, name=name)
+        if blueprint.ffes.exists():
+            continue
+        day = _date(requested_on)
+        ffe = services.ffe_request(
+            blueprint=blueprint,
+            actor=account(requester),
+            rationale=rationale,
+            merge_by=_date(merge_by),
+            risk=risk,
+            today=day,
+        )
+        counts["ffes"] += 1
+        status, detail = outcome
+        if status in ("Granted", "Merged"):
+            ffe = services.ffe_decide(ffe=ffe, actor=ptl, granted=True, today=day)
+        if status == "Merged":
+            services.ffe_mark_merged(
+                ffe=ffe, actor=leads[blueprint.squad.slug], merged_on=_date(detail)
+            )
+        if status == "Denied":
+            services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
+    return {key: counts[key] for key in COUNTED}
+
+
+__all__ = ["DEMO_PASSWORD", "demo_load"]

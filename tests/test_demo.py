@@ -1,0 +1,100 @@
+"""The TripleO Ocata demo: what it creates, and that a second run changes nothing."""
+
+import pytest
+from django.contrib.auth import authenticate
+
+from blueprints.demo import demo_load
+from blueprints.models import Blueprint, FeatureFreezeException, WorkItem
+from planner.models import AuditEntry
+from squads import permissions as perms
+from squads.models import Squad, SquadGoal
+from tests.factories import ocata_schedule
+
+EXPECTED = {
+    "projects": 1,
+    "users": 11,
+    "squads": 8,
+    "memberships": 11,
+    "area_experts": 2,
+    "goals": 9,
+    "blueprints": 16,
+    "work_items": 71,
+    "dependencies": 1,
+    "ffe_policies": 1,
+    "ffes": 4,
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The demo hashes "demo" for eleven accounts per load; PBKDF2 would dominate the test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def ocata(db):
+    return ocata_schedule()
+
+
+def test_demo_creates_the_ocata_plan(ocata):
+    assert demo_load(series=ocata) == EXPECTED
+    assert sorted(Squad.objects.values_list("name", flat=True)) == [
+        "ci",
+        "containers",
+        "integration",
+        "networking",
+        "ui/cli",
+        "upgrade",
+        "validations",
+        "workflows",
+    ]
+    assert SquadGoal.objects.filter(squad__slug="ci", series=ocata).count() == 4
+    upgrades = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    assert list(upgrades.depends_on.values_list("name", flat=True)) == ["composable-ha"]
+    assert upgrades.target_milestone.kind == "milestone-3"
+    assert Blueprint.objects.get(name="composable-ha").target_milestone.key == "o-2"
+    assert (
+        WorkItem.objects.filter(blueprint__name="deployment-configuration-improvements").count()
+        == 12
+    )
+    assert not Blueprint.objects.get(name="tripleo-realtime").work_items.exists()
+    assert sorted(FeatureFreezeException.objects.values_list("status", flat=True)) == [
+        "Denied",
+        "Granted",
+        "Merged",
+        "Requested",
+    ]
+
+
+def test_demo_roles_and_passwords(ocata):
+    demo_load(series=ocata)
+    ptl = authenticate(username="ptl", password="demo")
+    ci_lead = authenticate(username="ci-lead", password="demo")
+    assert ptl is not None and ci_lead is not None
+    ci_blueprint = Blueprint.objects.get(name="tripleo-repos")
+    upgrade_blueprint = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    assert perms.can_edit_blueprint(ci_lead, ci_blueprint)
+    assert not perms.can_edit_blueprint(ci_lead, upgrade_blueprint)
+    assert perms.is_ptl(ptl, upgrade_blueprint.project)
+
+
+def test_demo_leaves_an_audit_trail_with_role_accounts(ocata):
+    demo_load(series=ocata)
+    row = AuditEntry.objects.filter(
+        field="implementation_status", object_repr="composable-ha"
+    ).get()
+    assert (row.new, row.actor.username) == ("Implemented", "integration-lead")
+
+
+def test_demo_is_idempotent(ocata):
+    demo_load(series=ocata)
+    audit_rows = AuditEntry.objects.count()
+    assert demo_load(series=ocata) == dict.fromkeys(EXPECTED, 0)
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def test_demo_needs_the_schedule(db):
+    from tests.factories import SeriesFactory
+
+    with pytest.raises(ValueError, match="import its schedule first"):
+        demo_load(series=SeriesFactory(name="ocata"))
