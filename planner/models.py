@@ -54,3 +54,30 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         what = f" {self.field}" if self.field else ""
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}{what}"
+
+
+class PendingTask(models.Model):
+    """A Celery task that could not be sent because the broker was down (an outbox row).
+
+    Written by ``planner.tasks_util.enqueue_on_commit`` in the same transaction as the write
+    that asked for the work, and sent again (then deleted) when the broker is back: by the
+    periodic ``planner.tasks.send_pending_tasks``, at a worker's start, and after the next
+    successful enqueue. Tasks are idempotent, so a row sent twice does no harm.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    # The Celery task id it will be sent with, so a caller can follow the result.
+    task_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "pending task"
+        verbose_name_plural = "pending tasks"
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)} pending since {self.created_at:%Y-%m-%d %H:%M}"

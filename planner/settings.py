@@ -2,7 +2,10 @@
 
 With nothing set the planner runs embedded: a SQLite file in the project and Celery tasks run
 eagerly in the web process. ``DATABASE_URL`` (postgres://…) and ``REDIS_URL`` switch to the real
-services. Production (``DJANGO_DEBUG`` off) refuses to start without ``DJANGO_SECRET_KEY``.
+services. Production (``DJANGO_DEBUG`` off) refuses to start without ``DJANGO_SECRET_KEY`` and
+turns on Django's deployment checklist (HTTPS redirect, HSTS, secure cookies, JSON logs), so
+``manage.py check --deploy --fail-level WARNING`` passes with only the secret key and the allowed
+hosts set. Every variable is listed in ``.env.example``.
 """
 
 import os
@@ -46,6 +49,34 @@ ALLOWED_HOSTS = [
 ]
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+# --- Security (Django's deployment checklist) ----------------------------------------------------
+# Production is "debug off outside the test suite"; tests and `make run` talk plain HTTP.
+PRODUCTION = not DEBUG and not TESTING
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (the compose file's web is reached
+# through one), trust that header; never set this when clients can reach gunicorn directly.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Container health checks and load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", default=PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -122,7 +153,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -134,6 +165,22 @@ STORAGES = {
         )
     },
 }
+
+# Throttles and the login limiter count in the cache. A per-process memory cache on purpose:
+# it never fails (the API keeps answering while Redis is down) at the price of counting per
+# web process, so an effective limit is the configured rate times the number of processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "planner",
+    }
+}
+
+# Login attempt limiting: after LOGIN_FAILURE_LIMIT failures for one username or one client
+# address within LOGIN_FAILURE_WINDOW seconds, further attempts are refused until it passes.
+AUTHENTICATION_BACKENDS = ["planner.throttling.LoginLimitedModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 1000 if TESTING else 10))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -153,6 +200,18 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The scheduler copies these into its tables at start. Work recorded while the broker was down
+# (planner.tasks_util) is sent again once it is back.
+CELERY_BEAT_SCHEDULE = {
+    "planner-send-pending-tasks": {
+        "task": "planner.tasks.send_pending_tasks",
+        "schedule": float(os.environ.get("PLANNER_PENDING_TASKS_EVERY", "60")),
+    },
+}
+# A write must not hang while Redis is down: fail fast, record the work, send it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST framework ---------------------------------------------------------------------------
@@ -169,6 +228,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates are read per request, so tests can lower them with override_settings; the suite
+    # itself runs with rates no test reaches.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "planner.throttling.AnonRateThrottle",
+        "planner.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_THROTTLE_ANON", "100000/min" if TESTING else "300/min"),
+        "user": os.environ.get("DJANGO_THROTTLE_USER", "100000/min" if TESTING else "1200/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -178,13 +247,22 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Structured logs: one JSON object per line on stderr in production (DJANGO_LOG_FORMAT=json),
+# readable lines in development; containers ship stderr to the log collector.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "planner.logfmt.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 

@@ -10,6 +10,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("planner.health")),  # GET /healthz
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
