@@ -1,0 +1,264 @@
+"""Writes of the branch-cut engine: compute the cuts of a series, import the actual history.
+
+``branch_cuts_compute`` is the only writer of ``BranchCut`` rows; the Celery tasks, the history
+import and the receivers all go through it. The rules themselves live in ``releases.branching``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from releases import branching
+from releases.branch_history import HistoryRow, parse_history
+from releases.models import (
+    BranchActual,
+    BranchCut,
+    BranchPolicy,
+    BranchRule,
+    DeliverableSeries,
+    Event,
+    Series,
+)
+from releases.services import series_touch
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ComputeResult:
+    series: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "series": self.series,
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+        }
+
+
+_CUT_FIELDS = (
+    "deliverable_id",
+    "team",
+    "release_model",
+    "type",
+    "branch",
+    "rule_id",
+    "rule_label",
+    "policy_id",
+    "policy_label",
+    "anchor_kind",
+    "anchor_event_id",
+    "planned_date",
+    "backport_window_days",
+    "rule_planned_date",
+    "rule_backport_window_days",
+    "actual_date",
+)
+
+
+def rules_as_data() -> list[branching.Rule]:
+    return [
+        branching.Rule(
+            release_model=r.release_model,
+            deliverable_type=r.deliverable_type,
+            anchor_kind=r.anchor_kind,
+            offset_days=r.offset_days,
+            id=r.pk,
+        )
+        for r in BranchRule.objects.all()
+    ]
+
+
+def anchors_of(*, series: Series) -> list[branching.Anchor]:
+    """Cross-project schedule events a cut may anchor to (project-specific ones never are)."""
+    events = Event.objects.filter(series=series, team="", kind__in=branching.ANCHOR_KINDS)
+    return [branching.Anchor(kind=e.kind, key=e.key, date=e.date, id=e.pk) for e in events]
+
+
+@transaction.atomic
+def branch_cuts_compute(*, series: Series) -> ComputeResult:
+    """Plan every deliverable's stable branch cut in ``series`` and store it as ``BranchCut`` rows.
+
+    Idempotent: rows are compared with what is stored and only differences are written, so
+    running it twice (Celery delivers at least once) leaves the same rows and the same
+    ``computed_at``. Cuts of deliverable files gone from the series are deleted. The series row
+    is locked so two workers computing one series serialise instead of racing on inserts.
+    """
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    result = ComputeResult(series=series.name)
+    rules = rules_as_data()
+    policies = [
+        branching.Policy(
+            anchor_kind=p.anchor_kind,
+            offset_days=p.offset_days,
+            team=p.team,
+            deliverable=p.deliverable.name if p.deliverable_id else "",
+            series=p.series.name if p.series_id else "",
+            reason=p.reason,
+            id=p.pk,
+        )
+        for p in BranchPolicy.objects.filter(
+            Q(series=series) | Q(series__isnull=True)
+        ).select_related("deliverable", "series")
+    ]
+    anchors = anchors_of(series=series)
+    branch = series.stable_branch
+    actual = dict(
+        BranchActual.objects.filter(series=series, branch=branch).values_list(
+            "deliverable", "merged_on"
+        )
+    )
+    records = DeliverableSeries.objects.filter(series=series).select_related("deliverable")
+    existing = {c.record_id: c for c in BranchCut.objects.filter(series=series)}
+    now = timezone.now()
+    to_create, to_update = [], []
+    for record in records:
+        name = record.deliverable.name
+        plan = branching.plan_cut(
+            branching.Deliverable(
+                name=name, team=record.team, release_model=record.release_model, type=record.type
+            ),
+            series=series.name,
+            rules=rules,
+            policies=policies,
+            anchors=anchors,
+        )
+        values = {
+            "deliverable_id": record.deliverable_id,
+            "team": record.team,
+            "release_model": record.release_model,
+            "type": record.type,
+            "branch": branch,
+            "rule_id": plan.rule.id if plan.rule else None,
+            "rule_label": plan.rule.label if plan.rule else "no rule",
+            "policy_id": plan.policy.id if plan.policy else None,
+            "policy_label": plan.policy.label[:160] if plan.policy else "",
+            "anchor_kind": plan.anchor_kind,
+            "anchor_event_id": plan.anchor.id if plan.anchor else None,
+            "planned_date": plan.planned_date,
+            "backport_window_days": plan.backport_window_days,
+            "rule_planned_date": plan.rule_planned_date,
+            "rule_backport_window_days": plan.rule_backport_window_days,
+            "actual_date": actual.get(name),
+        }
+        cut = existing.pop(record.pk, None)
+        if cut is None:
+            to_create.append(BranchCut(series=series, record=record, computed_at=now, **values))
+            continue
+        if any(getattr(cut, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(cut, f, v)
+            cut.computed_at = now
+            to_update.append(cut)
+        else:
+            result.unchanged += 1
+    if existing:
+        result.deleted = len(existing)
+        BranchCut.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    if to_update:
+        BranchCut.objects.bulk_update(to_update, [*_CUT_FIELDS, "computed_at"], batch_size=500)
+        result.updated = len(to_update)
+    if to_create:
+        BranchCut.objects.bulk_create(to_create, batch_size=500)
+        result.created = len(to_create)
+    if result.changed:
+        # ETag/Last-Modified of the series' API rows and ICS feed move with its cuts.
+        series_touch(series_ids=[series.pk])
+    logger.info("branch cuts of %s: %s", series.name, result.as_dict())
+    return result
+
+
+def branch_cuts_recompute_all() -> list[ComputeResult]:
+    """Recompute every series that has deliverables (one transaction per series)."""
+    ids = (
+        DeliverableSeries.objects.filter(series__isnull=False)
+        .values_list("series_id", flat=True)
+        .distinct()
+    )
+    return [branch_cuts_compute(series=s) for s in Series.objects.filter(pk__in=list(ids))]
+
+
+@dataclass
+class HistoryImportResult:
+    rows: int
+    created: int
+    updated: int
+    deleted: int
+    unknown_series: list[str]
+    series_recomputed: list[str]
+
+
+def branch_history_import(*, path: Path | str, replace: bool = True) -> HistoryImportResult:
+    """Import branch-cuts-actual.csv: parse all of it first, then write in one transaction.
+
+    A bad row raises ``HistoryError`` naming the line and the field, with nothing written.
+    With ``replace`` (the default) rows no longer in the file are removed. Afterwards the cuts
+    of every series whose history changed are recomputed so their ``actual_date`` is current.
+    """
+    path = Path(path)
+    rows = parse_history(path.read_text(encoding="utf-8"), source=path.name)
+    return _write_history(rows=rows, replace=replace)
+
+
+@transaction.atomic
+def _write_history(*, rows: list[HistoryRow], replace: bool) -> HistoryImportResult:
+    series_by_name = {s.name: s for s in Series.objects.all()}
+    unknown = sorted({r.series for r in rows if r.series and r.series not in series_by_name})
+    existing = {(a.series_name, a.deliverable, a.branch): a for a in BranchActual.objects.all()}
+    to_create, to_update, touched = [], [], set()
+    for row in rows:
+        key = (row.series, row.deliverable, row.branch)
+        series = series_by_name.get(row.series)
+        old = existing.pop(key, None)
+        if old is None:
+            to_create.append(
+                BranchActual(
+                    series=series,
+                    series_name=row.series,
+                    deliverable=row.deliverable,
+                    branch=row.branch,
+                    merged_on=row.merged_on,
+                )
+            )
+            touched.add(row.series)
+        elif old.merged_on != row.merged_on or old.series_id != (series.pk if series else None):
+            old.merged_on, old.series = row.merged_on, series
+            to_update.append(old)
+            touched.add(row.series)
+    deleted = 0
+    if replace and existing:
+        touched.update(a.series_name for a in existing.values())
+        deleted = BranchActual.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()[0]
+    BranchActual.objects.bulk_create(to_create, batch_size=1000)
+    BranchActual.objects.bulk_update(to_update, ["merged_on", "series"], batch_size=1000)
+    recomputed = []
+    for name in sorted(touched):
+        series = series_by_name.get(name)
+        if series is not None and series.deliverables.exists():
+            branch_cuts_compute(series=series)
+            recomputed.append(name)
+    return HistoryImportResult(
+        rows=len(rows),
+        created=len(to_create),
+        updated=len(to_update),
+        deleted=deleted,
+        unknown_series=unknown,
+        series_recomputed=recomputed,
+    )

@@ -1,0 +1,49 @@
+"""Keep branch cuts current: enqueue their recomputation after every change that moves them.
+
+Every enqueue happens after commit (``delay_on_commit``): a worker must see the committed rows,
+and a rolled-back edit must not trigger anything. Imports announce themselves through
+``signals.schedule_changed`` (sent after commit, bulk writes send no ``post_save``); admin and
+service edits of rules, policies and events come through ``post_save``/``post_delete``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from releases import signals
+from releases.models import BranchPolicy, BranchRule, Event
+from releases.tasks import compute_branch_cuts, recompute_all_branch_cuts
+
+
+@receiver(signals.schedule_changed, dispatch_uid="branch_cuts_on_schedule_changed")
+def schedule_changed(sender: Any, series_ids: list[int], **kwargs: Any) -> None:
+    for series_id in series_ids:
+        compute_branch_cuts.delay_on_commit(series_id)
+
+
+@receiver(post_save, sender=BranchRule, dispatch_uid="branch_cuts_on_rule_save")
+@receiver(post_delete, sender=BranchRule, dispatch_uid="branch_cuts_on_rule_delete")
+def rule_changed(sender: Any, instance: BranchRule, **kwargs: Any) -> None:
+    # A rule applies to every series its release model appears in: recompute them all.
+    recompute_all_branch_cuts.delay_on_commit()
+
+
+@receiver(post_save, sender=BranchPolicy, dispatch_uid="branch_cuts_on_policy_save")
+@receiver(post_delete, sender=BranchPolicy, dispatch_uid="branch_cuts_on_policy_delete")
+def policy_changed(sender: Any, instance: BranchPolicy, **kwargs: Any) -> None:
+    if instance.series_id is not None:
+        compute_branch_cuts.delay_on_commit(instance.series_id)
+    else:
+        recompute_all_branch_cuts.delay_on_commit()
+
+
+@receiver(post_save, sender=Event, dispatch_uid="branch_cuts_on_event_save")
+@receiver(post_delete, sender=Event, dispatch_uid="branch_cuts_on_event_delete")
+def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
+    # Only cross-project events anchor cuts; any kind may have been an anchor before the edit.
+    if instance.team or kwargs.get("raw"):
+        return
+    compute_branch_cuts.delay_on_commit(instance.series_id)
