@@ -50,3 +50,58 @@ class DeliverableSeriesAdmin(admin.ModelAdmin):
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["path", "started_at", "finished_at", "actor"]
     readonly_fields = ["path", "started_at", "finished_at", "actor", "stats"]
+
+
+# --- Branch cuts -------------------------------------------------------------------------------
+
+from releases.models import BranchActual, BranchCut, BranchPolicy, BranchRule  # noqa: E402
+
+
+@admin.register(BranchRule)
+class BranchRuleAdmin(admin.ModelAdmin):
+    """Saving a rule recomputes every series' cuts (releases.receivers)."""
+
+    list_display = ["release_model", "deliverable_type", "anchor_kind", "offset_days"]
+    list_editable = ["anchor_kind", "offset_days"]
+    list_filter = ["release_model", "anchor_kind"]
+
+
+@admin.register(BranchPolicy)
+class BranchPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "team", "deliverable", "series", "anchor_kind", "offset_days"]
+    list_filter = ["team", "anchor_kind"]
+    raw_id_fields = ["deliverable"]
+    list_select_related = ["deliverable", "series"]
+
+
+@admin.register(BranchCut)
+class BranchCutAdmin(admin.ModelAdmin):
+    """Computed rows: read-only here; change rules, policies or events instead."""
+
+    list_display = [
+        "deliverable",
+        "series",
+        "team",
+        "release_model",
+        "type",
+        "anchor_kind",
+        "planned_date",
+        "backport_window_days",
+        "actual_date",
+    ]
+    list_filter = ["series", "release_model", "type", "anchor_kind"]
+    search_fields = ["deliverable__name", "team"]
+    list_select_related = ["deliverable", "series"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(BranchActual)
+class BranchActualAdmin(admin.ModelAdmin):
+    list_display = ["deliverable", "series_name", "branch", "merged_on"]
+    list_filter = ["series_name"]
+    search_fields = ["deliverable"]

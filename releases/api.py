@@ -21,7 +21,9 @@ from releases.serializers import CycleSerializer, MilestoneSerializer
 class CycleFilter(filters.FilterSet):
     status = filters.CharFilter()
     scheduled = filters.BooleanFilter(
-        field_name="start_week", lookup_expr="isnull", exclude=True,
+        field_name="start_week",
+        lookup_expr="isnull",
+        exclude=True,
         label="Only series with a published schedule.",
     )
 
@@ -34,7 +36,11 @@ class ConditionalGetMixin:
     """Answer 304 from the data version before the queryset is serialised."""
 
     def conditional(
-        self, request: Request, *, scope: str, updated_at: datetime | None,
+        self,
+        request: Request,
+        *,
+        scope: str,
+        updated_at: datetime | None,
         render: Callable[[], Response],
     ) -> Response:
         etag, last_modified = conditional.validators(request, scope=scope, updated_at=updated_at)
@@ -59,14 +65,18 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         updated = Series.objects.aggregate(latest=Max("updated_at"))["latest"]
         return self.conditional(
-            request, scope="cycles", updated_at=updated,
+            request,
+            scope="cycles",
+            updated_at=updated,
             render=lambda: super(CycleViewSet, self).list(request, *args, **kwargs),
         )
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         series = get_object_or_404(Series, name=kwargs["name"])
         return self.conditional(
-            request, scope=f"cycle:{series.pk}", updated_at=series.updated_at,
+            request,
+            scope=f"cycle:{series.pk}",
+            updated_at=series.updated_at,
             render=lambda: Response(self.get_serializer(series).data),
         )
 
@@ -74,15 +84,21 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         responses=MilestoneSerializer(many=True),
         parameters=[
             OpenApiParameter(
-                "team", OpenApiTypes.STR,
+                "team",
+                OpenApiTypes.STR,
                 description="Also this team's project-specific events (e.g. nova); "
                 "`all` for every team's.",
             ),
             OpenApiParameter("kind", OpenApiTypes.STR, description="Only events of this kind."),
         ],
     )
-    @action(detail=True, url_path="milestones", url_name="milestones", pagination_class=None,
-            filter_backends=[])
+    @action(
+        detail=True,
+        url_path="milestones",
+        url_name="milestones",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def milestones(self, request: Request, name: str | None = None) -> Response:
         """The series' schedule events, cross-project unless ``?team=`` asks for a team's too.
 
@@ -94,7 +110,8 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
         def render() -> Response:
             events = selectors.event_list(
-                series=series, team=None if team == "all" else team,
+                series=series,
+                team=None if team == "all" else team,
                 include_all_teams=team == "all",
             )
             if kind:
@@ -104,3 +121,59 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         return self.conditional(
             request, scope=f"milestones:{series.pk}", updated_at=series.updated_at, render=render
         )
+
+
+# --- Branch cuts -------------------------------------------------------------------------------
+
+from rest_framework import generics  # noqa: E402
+
+from releases.serializers import BranchCutSerializer  # noqa: E402
+
+
+@extend_schema(
+    tags=["cycles"],
+    parameters=[
+        OpenApiParameter("team", OpenApiTypes.STR, description="Only this team's deliverables."),
+        OpenApiParameter("model", OpenApiTypes.STR, description="Only this release model."),
+        OpenApiParameter("type", OpenApiTypes.STR, description="Only this deliverable type."),
+    ],
+)
+class BranchCutList(ConditionalGetMixin, generics.ListAPIView):
+    """The series' planned stable-branch cuts, one row per deliverable, by deliverable name.
+
+    Planned date = the rule's (or the team's/deliverable's policy's) anchor event + offset;
+    ``backport_window_days`` runs from the cut to the series' release; ``actual_date`` is when
+    the branch really merged upstream, when known.
+    """
+
+    serializer_class = BranchCutSerializer
+    filter_backends: list = []  # filters are the three query parameters, applied by the selector
+
+    def get_queryset(self):  # noqa: ANN201 - DRF hook
+        params = self.request.query_params
+        return selectors.branch_cut_list(
+            series=self.series,
+            team=params.get("team", "").strip(),
+            release_model=params.get("model", "").strip(),
+            type=params.get("type", "").strip(),
+        )
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        self.series = get_object_or_404(Series, name=kwargs["name"])
+        return self.conditional(
+            request,
+            scope=f"branch-cuts:{self.series.pk}",
+            updated_at=self.series.updated_at,
+            render=lambda: super(BranchCutList, self).list(request, *args, **kwargs),
+        )
+
+
+@extend_schema(tags=["cycles"], responses={200: OpenApiTypes.OBJECT})
+class BranchReportView(generics.GenericAPIView):
+    """How far actual cuts fell from the plan (share within 7 days, median lag), overall and per
+    release model, type, model+type and series; ``?from=ocata&to=flamingo``."""
+
+    def get(self, request: Request) -> Response:
+        first = request.query_params.get("from", "ocata")
+        last = request.query_params.get("to", "flamingo")
+        return Response(selectors.branch_report(first=first, last=last))

@@ -204,3 +204,193 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import of {self.path} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Branch cuts (issue 3) --------------------------------------------------------------------
+
+
+class BranchAnchor(models.TextChoices):
+    """Schedule event kinds a branch-cut rule may anchor to (see releases/branching.py)."""
+
+    NONE = "none", "no branch"
+    MILESTONE_3 = "milestone-3"
+    FEATURE_FREEZE = "feature-freeze"
+    FINAL_LIB = "final-lib"
+    FINAL_CLIENTLIB = "final-clientlib"
+    RC1 = "rc1"
+    FINAL_RC = "final-rc"
+    RELEASE = "release"
+    TRAILING = "trailing"
+
+
+class BranchRule(models.Model):
+    """When deliverables of a release model (and type) get their stable branch: anchor + offset.
+
+    ``deliverable_type`` empty is the release model's default. Seeded by a data migration with
+    offsets calibrated on the real history (``calibrate_branch_rules``); editable in the admin.
+    """
+
+    release_model = models.CharField(max_length=30, choices=ReleaseModel.choices)
+    deliverable_type = models.CharField(
+        max_length=20,
+        choices=DeliverableType.choices,
+        blank=True,
+        help_text="Empty: the default for the release model.",
+    )
+    anchor_kind = models.CharField(
+        max_length=30,
+        choices=BranchAnchor.choices,
+        help_text="Schedule event the cut is anchored to; 'none' plans no branch.",
+    )
+    offset_days = models.SmallIntegerField(
+        default=0, help_text="Days after (+) or before (-) the anchor event."
+    )
+    rationale = models.TextField(blank=True, help_text="The release-process rule it encodes.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["release_model", "deliverable_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release_model", "deliverable_type"], name="branch_rule_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=~Q(anchor_kind="none") | Q(offset_days=0),
+                name="branch_rule_none_has_no_offset",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_model}/{self.deliverable_type or '*'} → {self.anchor_kind}"
+
+
+class BranchPolicy(models.Model):
+    """A team's or one deliverable's override of the branch-cut rule.
+
+    E.g. TripleO: "cut at the final RC, not at RC1" (wait more than for Newton). Exactly one of
+    ``team`` and ``deliverable`` is set; ``series`` empty means every series.
+    """
+
+    team = models.CharField(max_length=80, blank=True, db_index=True)
+    deliverable = models.ForeignKey(
+        "Deliverable",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="branch_policies",
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="branch_policies",
+        help_text="Empty: every series.",
+    )
+    anchor_kind = models.CharField(max_length=30, choices=BranchAnchor.choices)
+    offset_days = models.SmallIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team", "deliverable__name"]
+        verbose_name_plural = "branch policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(team="") & Q(deliverable__isnull=False))
+                | (~Q(team="") & Q(deliverable__isnull=True)),
+                name="branch_policy_team_xor_deliverable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.deliverable.name if self.deliverable_id else f"team {self.team}"
+        return f"{who} → {self.anchor_kind} {self.offset_days:+d} d"
+
+
+class BranchActual(models.Model):
+    """One row of branch-cuts-actual.csv: when a deliverable's branch entry merged upstream."""
+
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="branch_actuals",
+        help_text="Empty for deliverables/_independent/ rows.",
+    )
+    series_name = models.CharField(
+        max_length=40, blank=True, help_text="As in the file; empty for _independent."
+    )
+    deliverable = models.CharField(max_length=100, db_index=True)
+    branch = models.CharField(max_length=60)
+    merged_on = models.DateField()
+
+    class Meta:
+        ordering = ["series_name", "deliverable", "branch"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series_name", "deliverable", "branch"], name="branch_actual_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} {self.branch} {self.merged_on.isoformat()}"
+
+
+class BranchCut(models.Model):
+    """The planned (and, once known, actual) stable branch cut of a deliverable in a series.
+
+    Computed by ``compute_branch_cuts`` (Celery) from the rules, policies and schedule; never
+    edited by hand. ``rule_*`` fields keep the plan before a policy override.
+    """
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="branch_cuts")
+    deliverable = models.ForeignKey(
+        "Deliverable", on_delete=models.CASCADE, related_name="branch_cuts"
+    )
+    record = models.OneToOneField(
+        DeliverableSeries, on_delete=models.CASCADE, related_name="branch_cut"
+    )
+    team = models.CharField(max_length=80, db_index=True)
+    release_model = models.CharField(max_length=30, blank=True, db_index=True)
+    type = models.CharField(max_length=20, db_index=True)
+    branch = models.CharField(max_length=60)
+    rule = models.ForeignKey(
+        BranchRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="cuts"
+    )
+    rule_label = models.CharField(max_length=120, blank=True)
+    policy = models.ForeignKey(
+        BranchPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="cuts"
+    )
+    policy_label = models.CharField(max_length=160, blank=True)
+    anchor_kind = models.CharField(max_length=30, blank=True)
+    anchor_event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="branch_cuts"
+    )
+    planned_date = models.DateField(null=True, blank=True)
+    backport_window_days = models.IntegerField(
+        null=True, blank=True, help_text="Days from the cut to the series' final release."
+    )
+    rule_planned_date = models.DateField(
+        null=True, blank=True, help_text="The rule's plan, before the policy override."
+    )
+    rule_backport_window_days = models.IntegerField(null=True, blank=True)
+    actual_date = models.DateField(null=True, blank=True, help_text="When the branch merged.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["series__position", "deliverable__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "deliverable"], name="branch_cut_unique"),
+        ]
+
+    def __str__(self) -> str:
+        planned = self.planned_date.isoformat() if self.planned_date else "no branch"
+        return f"{self.deliverable.name} {self.branch} {planned}"
+
+    @property
+    def lag_days(self) -> int | None:
+        if self.planned_date is None or self.actual_date is None:
+            return None
+        return (self.actual_date - self.planned_date).days

@@ -1,7 +1,8 @@
 """Keep branch cuts current: enqueue their recomputation after every change that moves them.
 
-Every enqueue happens after commit (``delay_on_commit``): a worker must see the committed rows,
-and a rolled-back edit must not trigger anything. Imports announce themselves through
+Every enqueue happens after commit (``planner.tasks_util.enqueue_on_commit``): a worker must see
+the committed rows, a rolled-back edit must not trigger anything, and a broker outage keeps the
+work as a ``PendingTask`` instead of failing the edit. Imports announce themselves through
 ``signals.schedule_changed`` (sent after commit, bulk writes send no ``post_save``); admin and
 service edits of rules, policies and events come through ``post_save``/``post_delete``.
 """
@@ -13,6 +14,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from planner.tasks_util import enqueue_on_commit
 from releases import signals
 from releases.models import BranchPolicy, BranchRule, Event
 from releases.tasks import compute_branch_cuts, recompute_all_branch_cuts
@@ -21,23 +23,23 @@ from releases.tasks import compute_branch_cuts, recompute_all_branch_cuts
 @receiver(signals.schedule_changed, dispatch_uid="branch_cuts_on_schedule_changed")
 def schedule_changed(sender: Any, series_ids: list[int], **kwargs: Any) -> None:
     for series_id in series_ids:
-        compute_branch_cuts.delay_on_commit(series_id)
+        enqueue_on_commit(compute_branch_cuts, series_id)
 
 
 @receiver(post_save, sender=BranchRule, dispatch_uid="branch_cuts_on_rule_save")
 @receiver(post_delete, sender=BranchRule, dispatch_uid="branch_cuts_on_rule_delete")
 def rule_changed(sender: Any, instance: BranchRule, **kwargs: Any) -> None:
     # A rule applies to every series its release model appears in: recompute them all.
-    recompute_all_branch_cuts.delay_on_commit()
+    enqueue_on_commit(recompute_all_branch_cuts)
 
 
 @receiver(post_save, sender=BranchPolicy, dispatch_uid="branch_cuts_on_policy_save")
 @receiver(post_delete, sender=BranchPolicy, dispatch_uid="branch_cuts_on_policy_delete")
 def policy_changed(sender: Any, instance: BranchPolicy, **kwargs: Any) -> None:
     if instance.series_id is not None:
-        compute_branch_cuts.delay_on_commit(instance.series_id)
+        enqueue_on_commit(compute_branch_cuts, instance.series_id)
     else:
-        recompute_all_branch_cuts.delay_on_commit()
+        enqueue_on_commit(recompute_all_branch_cuts)
 
 
 @receiver(post_save, sender=Event, dispatch_uid="branch_cuts_on_event_save")
@@ -46,4 +48,4 @@ def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
     # Only cross-project events anchor cuts; any kind may have been an anchor before the edit.
     if instance.team or kwargs.get("raw"):
         return
-    compute_branch_cuts.delay_on_commit(instance.series_id)
+    enqueue_on_commit(compute_branch_cuts, instance.series_id)

@@ -61,3 +61,99 @@ def deliverable_series_list(*, series: Series) -> QuerySet[DeliverableSeries]:
 
 
 _WEEK_SPAN = timedelta(days=6)
+
+
+# --- Branch cuts -------------------------------------------------------------------------------
+
+
+def branch_cut_list(
+    *, series: Series, team: str = "", release_model: str = "", type: str = ""
+) -> QuerySet:
+    """A series' planned branch cuts, by deliverable name, with every join the API row needs."""
+    from releases.models import BranchCut
+
+    cuts = BranchCut.objects.filter(series=series).select_related(
+        "deliverable", "anchor_event", "rule", "policy", "series"
+    )
+    if team:
+        cuts = cuts.filter(team__iexact=team)
+    if release_model:
+        cuts = cuts.filter(release_model=release_model)
+    if type:
+        cuts = cuts.filter(type=type)
+    return cuts.order_by("deliverable__name", "pk")
+
+
+def series_range(*, first: str = "ocata", last: str = "flamingo") -> list[Series]:
+    """The series from ``first`` to ``last`` inclusive, oldest first."""
+    bounds = dict(Series.objects.filter(name__in=[first, last]).values_list("name", "position"))
+    if len(bounds) < 2 and first != last:
+        return []
+    return list(
+        Series.objects.filter(
+            position__gte=bounds.get(first, 0), position__lte=bounds.get(last, 0)
+        ).order_by("position")
+    )
+
+
+def branch_samples(*, series: list[Series]) -> list:
+    """Every actual cut of each series' own stable branch, set against its stored plan.
+
+    Cuts in the history whose deliverable has no file in that series have no plan: they count
+    as misses, so the match rate is over every upstream cut, not only the planned ones.
+    """
+    from releases.branch_history import Sample
+    from releases.models import BranchActual, BranchCut
+
+    samples = []
+    for s in series:
+        cuts = {
+            name: (model, type_, planned)
+            for name, model, type_, planned in BranchCut.objects.filter(series=s).values_list(
+                "deliverable__name", "release_model", "type", "planned_date"
+            )
+        }
+        actuals = BranchActual.objects.filter(series=s, branch=s.stable_branch).values_list(
+            "deliverable", "merged_on"
+        )
+        for name, merged_on in actuals:
+            model, type_, planned = cuts.get(name, ("(no file)", "(no file)", None))
+            samples.append(
+                Sample(
+                    series=s.name,
+                    deliverable=name,
+                    release_model=model,
+                    type=type_,
+                    actual=merged_on,
+                    planned=planned,
+                )
+            )
+    return samples
+
+
+def branch_report(*, first: str = "ocata", last: str = "flamingo") -> dict:
+    """How far actual cuts fell from the plan: overall, per release model, type, model+type
+    and series (share within 7 days, median lag; unplanned cuts count as misses)."""
+    from releases.branch_history import match_stats
+
+    series = series_range(first=first, last=last)
+    samples = branch_samples(series=series)
+
+    def grouped(key) -> list[dict]:  # noqa: ANN001
+        groups: dict[str, list] = {}
+        for sample in samples:
+            groups.setdefault(key(sample), []).append(sample)
+        return [{"key": k, **match_stats(v).as_dict()} for k, v in sorted(groups.items())]
+
+    order = {s.name: i for i, s in enumerate(series)}
+    by_series = grouped(lambda s: s.series)
+    by_series.sort(key=lambda row: order[row["key"]])
+    return {
+        "first": first,
+        "last": last,
+        "overall": match_stats(samples).as_dict(),
+        "by_release_model": grouped(lambda s: s.release_model),
+        "by_type": grouped(lambda s: s.type),
+        "by_model_and_type": grouped(lambda s: f"{s.release_model}/{s.type}"),
+        "by_series": by_series,
+    }

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from releases.models import Event, Series
+from releases.models import BranchCut, Event, Series
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -49,3 +49,37 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     def get_week(self, event: Event) -> str:
         return event.week.name if event.week else ""
+
+
+class BranchCutSerializer(serializers.ModelSerializer):
+    """One deliverable's planned stable-branch cut; ``rule_*`` is the plan before a policy."""
+
+    deliverable = serializers.CharField(source="deliverable.name", read_only=True)
+    type = serializers.CharField(read_only=True)
+    anchor_event = serializers.SerializerMethodField(
+        help_text="Upstream id of the schedule event the cut is anchored to (e.g. o-rc1)."
+    )
+    rule = serializers.CharField(source="rule_label", read_only=True)
+    policy = serializers.CharField(source="policy_label", read_only=True)
+
+    class Meta:
+        model = BranchCut
+        fields = [
+            "deliverable",
+            "team",
+            "release_model",
+            "type",
+            "branch",
+            "anchor_event",
+            "anchor_kind",
+            "rule",
+            "policy",
+            "planned_date",
+            "backport_window_days",
+            "rule_planned_date",
+            "rule_backport_window_days",
+            "actual_date",
+        ]
+
+    def get_anchor_event(self, cut: BranchCut) -> str:
+        return cut.anchor_event.key if cut.anchor_event else ""

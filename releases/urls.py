@@ -8,4 +8,6 @@ urlpatterns = [
     path("cycles/<slug:name>/", views.cycle_schedule, name="cycle-detail"),
     path("cycles/<slug:name>/schedule/", views.cycle_schedule, name="cycle-schedule"),
     path("cycles/<slug:name>/schedule.ics", views.cycle_ics, name="cycle-ics"),
+    path("cycles/<slug:name>/branch-cuts/", views.branch_cuts, name="cycle-branch-cuts"),
+    path("branch-report/", views.branch_report, name="branch-report"),
 ]

@@ -77,13 +77,24 @@ def _schedule_updated(request: HttpRequest, name: str) -> object:
 @require_GET
 @condition(last_modified_func=_schedule_updated)
 def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
-    """``/cycles/<name>/schedule.ics``: cross-project events, plus ``?team=``'s own."""
+    """``/cycles/<name>/schedule.ics``: cross-project events, plus ``?team=``'s own.
+
+    With ``?team=`` or ``?deliverable=`` it also carries the planned stable-branch cuts of the
+    matching deliverables.
+    """
     series = get_object_or_404(Series, name=name)
     team = request.GET.get("team", "").strip()
+    deliverable = request.GET.get("deliverable", "").strip()
     events = selectors.event_list(series=series, team=team or None)
-    title = f"{series.title} release schedule" + (f" ({team})" if team else "")
+    who = team or deliverable
+    title = f"{series.title} release schedule" + (f" ({who})" if who else "")
+    cuts = []
+    if team or deliverable:
+        cuts = selectors.branch_cut_list(series=series, team=team)
+        if deliverable:
+            cuts = cuts.filter(deliverable__name=deliverable)
     response = HttpResponse(
-        schedule_calendar(series=series, events=events, name=title),
+        schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{series.name}-schedule.ics"'
@@ -91,3 +102,33 @@ def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
 
 
 _WEEKEND = timedelta(days=2)
+
+
+@require_GET
+def branch_cuts(request: HttpRequest, name: str) -> HttpResponse:
+    """A series' planned stable-branch cuts; overrides show the rule's plan next to theirs."""
+    series = get_object_or_404(Series, name=name)
+    team = request.GET.get("team", "").strip()
+    cuts = list(selectors.branch_cut_list(series=series, team=team))
+    return render(
+        request,
+        "releases/branch_cuts.html",
+        {
+            "series": series,
+            "cuts": cuts,
+            "team": team,
+            "overridden": [c for c in cuts if c.policy_id],
+        },
+    )
+
+
+@require_GET
+def branch_report(request: HttpRequest) -> HttpResponse:
+    """Plan vs actual: how far the upstream cuts fell from the plan."""
+    first = request.GET.get("from", "ocata")
+    last = request.GET.get("to", "flamingo")
+    return render(
+        request,
+        "releases/branch_report.html",
+        {"report": selectors.branch_report(first=first, last=last)},
+    )

@@ -36,4 +36,3 @@ class Command(BaseCommand):
                     f"{row['share_within_7_days']:>6.1%}  median lag "
                     f"{'—' if median is None else f'{median:+g} d'}"
                 )
-

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand, CommandParser
 
 from releases import branching
-from releases.branch_history import MATCH_DAYS, fit_offset, forecast
+from releases.branch_history import MATCH_DAYS, forecast
 from releases.branch_services import anchors_of, rules_as_data
 from releases.models import BranchActual, DeliverableSeries
 from releases.selectors import series_range
@@ -92,9 +92,7 @@ class Command(BaseCommand):
             # The forecast figure follows the rule's own anchor when it has one: choosing the
             # anchor on all series would peek at the future.
             fc_kind = (
-                rule.anchor_kind
-                if rule is not None and rule.anchor_kind in results
-                else best_kind
+                rule.anchor_kind if rule is not None and rule.anchor_kind in results else best_kind
             )
             fc = results[fc_kind]
             total += n
