@@ -542,7 +542,9 @@ class LaunchpadImportError(ValidationError):
 def _resolve_milestones(
     *, series: Series, entries: list[launchpad.ParsedBlueprint]
 ) -> tuple[dict[str, Event], list[launchpad.Problem]]:
-    events = {e.kind: e for e in Event.objects.filter(series=series, team="")}
+    events: dict[str, Event] = {}
+    for e in Event.objects.filter(series=series, team="").order_by("date", "key"):
+        events.setdefault(e.kind, e)  # the first of a kind, as the selectors resolve it
     resolved: dict[str, Event] = {}
     problems = []
     for entry in entries:
@@ -636,9 +638,7 @@ def launchpad_import(
             if blueprint.series_id != series.pk:
                 fields["series"] = series
             if any(value_differs(blueprint, k, v) for k, v in {**fields, **dates}.items()):
-                blueprint_update(
-                    blueprint=blueprint, actor=actor, lifecycle_dates=dates, **fields
-                )
+                blueprint_update(blueprint=blueprint, actor=actor, lifecycle_dates=dates, **fields)
                 counts.updated += 1
             else:
                 counts.unchanged += 1

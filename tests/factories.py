@@ -51,6 +51,9 @@ class SeriesFactory(factory.django.DjangoModelFactory):
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
+        # The session may hold the real openstack/releases import (tests/conftest.py
+        # ``real_releases``): reuse its events rather than collide with them.
+        django_get_or_create = ("series", "key")
 
     series = factory.SubFactory(SeriesFactory)
     key = factory.Sequence(lambda n: f"x-{n}")
@@ -161,7 +164,10 @@ OCATA_EVENTS = [
 
 
 def ocata_schedule() -> Series:
-    """Series ``ocata`` with its cross-project milestones, as the schedule importer makes them."""
+    """Series ``ocata`` with its cross-project milestones, as the schedule importer makes them.
+
+    When the real openstack/releases import is already in the session's database, its ocata
+    series and events are reused (same keys, kinds and dates)."""
     series = SeriesFactory(
         name="ocata",
         position=15,
@@ -173,18 +179,19 @@ def ocata_schedule() -> Series:
     return series
 
 
-def live_schedule(today: dt.date, name: str = "pike") -> Series:
+def live_schedule(today: dt.date, name: str = "zz-live") -> Series:
     """A series whose feature freeze was two days before ``today`` and whose RC1 is five days
     after: the window in which FFEs are requested (for tests through the API, which use the
     real date)."""
-    series = SeriesFactory(name=name, position=16)
+    # A made-up series name and position: real series (pike, …) may be in the database.
+    series = SeriesFactory(name=name, position=9000)
     for key, kind, offset in [
-        ("p-1", "milestone-1", -70),
-        ("p-2", "milestone-2", -35),
-        ("p-3", "milestone-3", -2),
-        ("p-ff", "feature-freeze", -2),
-        ("p-rc1", "rc1", 5),
-        ("p-final", "release", 26),
+        ("zz-1", "milestone-1", -70),
+        ("zz-2", "milestone-2", -35),
+        ("zz-3", "milestone-3", -2),
+        ("zz-ff", "feature-freeze", -2),
+        ("zz-rc1", "rc1", 5),
+        ("zz-final", "release", 26),
     ]:
         EventFactory(
             series=series, key=key, kind=kind, date=today + dt.timedelta(days=offset), title=key
@@ -193,7 +200,8 @@ def live_schedule(today: dt.date, name: str = "pike") -> Series:
 
 
 def event(series: Series, kind: str) -> Event:
-    return Event.objects.get(series=series, kind=kind, team="")
+    """The (first) cross-project event of ``kind`` in ``series``."""
+    return Event.objects.filter(series=series, kind=kind, team="").order_by("date", "key").first()
 
 
 @dataclass

@@ -88,11 +88,11 @@ def test_update_without_change_writes_no_audit(c):
 
 
 def test_target_milestone_of_another_series_refused(c):
-    pike = SeriesFactory(name="pike", position=16)
-    pike_1 = EventFactory(series=pike, key="p-1", kind="milestone-1")
+    later = SeriesFactory(name="zz-later", position=9001)
+    later_1 = EventFactory(series=later, key="zz-later-1", kind="milestone-1")
     bp = make(c, "containerize-tripleo")
     with pytest.raises(ValidationError) as error:
-        services.blueprint_update(blueprint=bp, actor=c.lead, target_milestone=pike_1)
+        services.blueprint_update(blueprint=bp, actor=c.lead, target_milestone=later_1)
     assert "target_milestone" in error.value.message_dict
 
 

@@ -97,4 +97,4 @@ def test_demo_needs_the_schedule(db):
     from tests.factories import SeriesFactory
 
     with pytest.raises(ValueError, match="import its schedule first"):
-        demo_load(series=SeriesFactory(name="ocata"))
+        demo_load(series=SeriesFactory(name="zz-unscheduled", position=9002))
