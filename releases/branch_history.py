@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -172,7 +173,7 @@ def fit_offset(lags: Sequence[int], *, days: int = MATCH_DAYS) -> int:
     median = statistics.median(ordered)
     best: tuple[int, float, int] | None = None
     for offset in range(ordered[0] - days, ordered[-1] + days + 1):
-        hits = sum(abs(lag - offset) <= days for lag in ordered)
+        hits = bisect_right(ordered, offset + days) - bisect_left(ordered, offset - days)
         key = (-hits, abs(offset - median), offset)
         if best is None or key < best:
             best = key

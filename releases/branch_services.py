@@ -53,26 +53,6 @@ class ComputeResult:
         }
 
 
-_CUT_FIELDS = (
-    "deliverable_id",
-    "team",
-    "release_model",
-    "type",
-    "branch",
-    "rule_id",
-    "rule_label",
-    "policy_id",
-    "policy_label",
-    "anchor_kind",
-    "anchor_event_id",
-    "planned_date",
-    "backport_window_days",
-    "rule_planned_date",
-    "rule_backport_window_days",
-    "actual_date",
-)
-
-
 def rules_as_data() -> list[branching.Rule]:
     return [
         branching.Rule(
@@ -128,7 +108,7 @@ def branch_cuts_compute(*, series: Series) -> ComputeResult:
     records = DeliverableSeries.objects.filter(series=series).select_related("deliverable")
     existing = {c.record_id: c for c in BranchCut.objects.filter(series=series)}
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, changed_fields = [], [], {"computed_at"}
     for record in records:
         name = record.deliverable.name
         plan = branching.plan_cut(
@@ -162,10 +142,12 @@ def branch_cuts_compute(*, series: Series) -> ComputeResult:
         if cut is None:
             to_create.append(BranchCut(series=series, record=record, computed_at=now, **values))
             continue
-        if any(getattr(cut, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(cut, f, v)
+        changed = [f for f, v in values.items() if getattr(cut, f) != v]
+        if changed:
+            for f in changed:
+                setattr(cut, f, values[f])
             cut.computed_at = now
+            changed_fields.update(changed)
             to_update.append(cut)
         else:
             result.unchanged += 1
@@ -173,7 +155,7 @@ def branch_cuts_compute(*, series: Series) -> ComputeResult:
         result.deleted = len(existing)
         BranchCut.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
     if to_update:
-        BranchCut.objects.bulk_update(to_update, [*_CUT_FIELDS, "computed_at"], batch_size=500)
+        BranchCut.objects.bulk_update(to_update, sorted(changed_fields), batch_size=250)
         result.updated = len(to_update)
     if to_create:
         BranchCut.objects.bulk_create(to_create, batch_size=500)

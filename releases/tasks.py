@@ -26,6 +26,7 @@ def import_releases(path: str, series: list[str] | None = None) -> dict:
     max_retries=5,
     acks_late=True,
     time_limit=10 * 60,
+    soft_time_limit=9 * 60,
 )
 def compute_branch_cuts(series_id: int) -> dict | None:
     """(Re)plan the stable branch cuts of one series; quietly nothing if the series is gone.
@@ -48,6 +49,7 @@ def compute_branch_cuts(series_id: int) -> dict | None:
     max_retries=3,
     acks_late=True,
     time_limit=30 * 60,
+    soft_time_limit=25 * 60,
 )
 def recompute_all_branch_cuts() -> dict:
     """Recompute every series' cuts: after a rule change, and nightly from celery beat."""
