@@ -10,7 +10,7 @@ from celery.signals import worker_ready
 from planner.tasks_util import send_pending
 
 
-@shared_task(ignore_result=True)
+@shared_task
 def send_pending_tasks() -> int:
     """Send the work recorded while the broker was down (periodic, see CELERY_BEAT_SCHEDULE)."""
     return send_pending()

@@ -246,7 +246,9 @@ def test_a_broken_tree_names_file_line_and_field_and_writes_nothing(case, import
 )
 def test_a_week_listed_twice_is_refused(imported_base, tmp_path):
     twice = replace_in(
-        SCHEDULE, "  end: '2016-11-25'\n", "  end: '2016-11-25'\n- start: '2016-11-21'\n  end: '2016-11-25'\n"
+        SCHEDULE,
+        "  end: '2016-11-25'\n",
+        "  end: '2016-11-25'\n- start: '2016-11-21'\n  end: '2016-11-25'\n",
     )
     root = write_tree(tmp_path / "broken", twice(dict(BASE)))
     with pytest.raises(SourceError, match="listed twice|duplicate"):
@@ -358,7 +360,10 @@ def test_the_launchpad_command_names_the_problem_and_writes_nothing(
     users = get_user_model().objects.count()
     with pytest.raises(CommandError) as raised:
         call_command(
-            "import_launchpad_blueprints", str(launchpad_file(tmp_path, content)), "--series", "ocata"
+            "import_launchpad_blueprints",
+            str(launchpad_file(tmp_path, content)),
+            "--series",
+            "ocata",
         )
     assert expected in str(raised.value)
     assert "nothing imported" in str(raised.value) or "specs.json:" in str(raised.value)

@@ -91,7 +91,12 @@ def container_command(service: str, env: dict[str, str]) -> list[str]:
 
 
 def http(
-    url: str, *, headers: dict[str, str] | None = None, timeout: float = 10, method: str = "GET"
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+    method: str = "GET",
+    data: bytes | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     """One request without following redirects: (status, headers, body)."""
 
@@ -100,7 +105,7 @@ def http(
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with opener.open(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
