@@ -268,13 +268,26 @@ def running_stack(tmp: Path, redis_url: str, *, workers: int = 2) -> Iterator[St
         pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+_RUNNING: dict[str, Stack] = {}
+
+
+@pytest.fixture(scope="session")
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """One running deployment for the whole session, shared by every module that imports this
+    fixture (test_outage.py, the load smoke test); stopped when the session ends."""
     url = os.environ.get("REDIS_URL", "")
     need("Redis", bool(url) and redis_reachable(url), "REDIS_URL is unset or unreachable")
     need("PostgreSQL", postgres_reachable(), f"cannot connect to {PG_ADMIN_URL}")
-    with running_stack(tmp_path_factory.mktemp("stack"), url) as running:
-        yield running
+    if "stack" not in _RUNNING:
+        context = running_stack(tmp_path_factory.mktemp("stack"), url)
+        _RUNNING["stack"] = context.__enter__()
+
+        def stop() -> None:
+            _RUNNING.pop("stack", None)
+            context.__exit__(None, None, None)
+
+        request.config.add_cleanup(stop)
+    return _RUNNING["stack"]
 
 
 # --- 1. the compose file ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from planner.tasks import echo
 from tests import test_deploy
 from tests.test_deploy import PYTHON_BIN, Stack, postgres_reachable, run, wait_until
 
-stack = test_deploy.stack  # the running deployment (one per module)
+stack = test_deploy.stack  # the running deployment, shared with test_deploy.py
 
 REDIS_START = [
     "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "{port}",
