@@ -7,6 +7,7 @@ process (the Launchpad import, the demo loader, the FFE expiry task).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +31,7 @@ from blueprints.models import (
     WorkItemStatus,
 )
 from planner.audit import audit_record
+from planner.concurrency import lock_and_check
 from releases.models import Event, Series
 from squads import permissions as perms
 from squads.models import Project, Squad
@@ -144,9 +146,14 @@ def blueprint_update(
     blueprint: Blueprint,
     actor: Actor,
     lifecycle_dates: dict[str, datetime | None] | None = None,
+    expected: Mapping[str, str] | None = None,
     **changes: Any,
 ) -> Blueprint:
     """Change a blueprint's fields; its squad's lead or the PTL.
+
+    ``expected`` holds the values the editor saw ({field: value or related key}); if one has
+    moved since, the edit is refused with ``StaleEdit`` (optimistic concurrency) and nothing
+    is written.
 
     Moving a blueprint to another squad needs the right to create it there too, so a lead
     cannot hand work to (or take it from) a squad they do not lead. Status changes stamp or
@@ -161,6 +168,7 @@ def blueprint_update(
     unknown = set(changes) - BLUEPRINT_FIELDS
     if unknown:
         raise TypeError(f"blueprint_update() cannot change {sorted(unknown)}")
+    blueprint = lock_and_check(blueprint, expected)
     if "squad" in changes and (changes["squad"] and changes["squad"].pk) != blueprint.squad_id:
         perms.check(
             actor,
@@ -280,9 +288,16 @@ def work_item_create(
 
 
 @transaction.atomic
-def work_item_update(*, work_item: WorkItem, actor: Actor, **changes: Any) -> WorkItem:
+def work_item_update(
+    *,
+    work_item: WorkItem,
+    actor: Actor,
+    expected: Mapping[str, str] | None = None,
+    **changes: Any,
+) -> WorkItem:
     """Edit a work item. Its squad's lead and the PTL change anything; the contributor it is
-    assigned to may change its title and status, not hand it to someone else."""
+    assigned to may change its title and status, not hand it to someone else. ``expected``
+    as in ``blueprint_update``."""
     perms.check(
         actor,
         perms.can_edit_work_item(actor, work_item),
@@ -291,6 +306,7 @@ def work_item_update(*, work_item: WorkItem, actor: Actor, **changes: Any) -> Wo
     unknown = set(changes) - WORK_ITEM_FIELDS
     if unknown:
         raise TypeError(f"work_item_update() cannot change {sorted(unknown)}")
+    work_item = lock_and_check(work_item, expected)
     if actor is not None and not perms.can_edit_blueprint(actor, work_item.blueprint):
         beyond = sorted(
             field

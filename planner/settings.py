@@ -176,6 +176,10 @@ CACHES = {
     }
 }
 
+if TESTING:
+    # Tests create many users (the demo's role accounts): a deliberately cheap hash there only.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 # Login attempt limiting: after LOGIN_FAILURE_LIMIT failures for one username or one client
 # address within LOGIN_FAILURE_WINDOW seconds, further attempts are refused until it passes.
 AUTHENTICATION_BACKENDS = ["planner.throttling.LoginLimitedModelBackend"]

@@ -244,3 +244,44 @@ def _write_history(*, rows: list[HistoryRow], replace: bool) -> HistoryImportRes
         unknown_series=unknown,
         series_recomputed=recomputed,
     )
+
+
+@transaction.atomic
+def branch_policy_set(
+    *,
+    actor: Any,
+    team: str = "",
+    deliverable: Any = None,
+    series: Series | None = None,
+    anchor_kind: str,
+    offset_days: int = 0,
+    reason: str = "",
+) -> BranchPolicy:
+    """Create or change a team's (or one deliverable's) branch-cut override, with an audit row.
+
+    The receivers recompute the affected cuts after commit. Idempotent: the same arguments
+    change nothing the second time.
+    """
+    from planner.audit import audit_record
+
+    policy = BranchPolicy.objects.filter(
+        team=team, deliverable=deliverable, series=series
+    ).first() or BranchPolicy(team=team, deliverable=deliverable, series=series)
+    changes = {
+        field: (getattr(policy, field) if policy.pk else None, value)
+        for field, value in {
+            "anchor_kind": anchor_kind,
+            "offset_days": offset_days,
+            "reason": reason,
+        }.items()
+        if not policy.pk or getattr(policy, field) != value
+    }
+    if not changes:
+        return policy
+    action = "update" if policy.pk else "create"
+    for field, (_, value) in changes.items():
+        setattr(policy, field, value)
+    policy.full_clean()
+    policy.save()
+    audit_record(actor=actor, obj=policy, action=action, changes=changes)
+    return policy

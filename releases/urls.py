@@ -5,7 +5,6 @@ from releases import views
 urlpatterns = [
     path("", views.cycle_list, name="home"),
     path("cycles/", views.cycle_list, name="cycle-list"),
-    path("cycles/<slug:name>/", views.cycle_schedule, name="cycle-detail"),
     path("cycles/<slug:name>/schedule/", views.cycle_schedule, name="cycle-schedule"),
     path("cycles/<slug:name>/schedule.ics", views.cycle_ics, name="cycle-ics"),
     path("cycles/<slug:name>/branch-cuts/", views.branch_cuts, name="cycle-branch-cuts"),

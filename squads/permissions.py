@@ -75,6 +75,11 @@ def can_edit_blueprint(user: User, blueprint: Blueprint) -> bool:
     return is_ptl(user, blueprint.project) or leads_squad(user, blueprint.squad)
 
 
+def can_edit_squad_blueprints(user: User, squad: Squad) -> bool:
+    """What can_edit_blueprint says of every blueprint of ``squad``, asked once per page."""
+    return is_ptl(user, squad.project) or leads_squad(user, squad)
+
+
 def can_edit_work_item(user: User, work_item: WorkItem) -> bool:
     """Leads and the PTL edit any item of their blueprints; the assignee edits their own."""
     if can_edit_blueprint(user, work_item.blueprint):

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from squads import views
+
+urlpatterns = [
+    path("squads/", views.squad_index, name="squad-list"),
+    path("squads/<slug:slug>/", views.squad_detail, name="squad-detail"),
+]

@@ -33,8 +33,9 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path}: {error}") from error
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            # Launchpad serves UTF-8 JSON; anything else is a bad file, named, not a traceback.
+            raise CommandError(f"{path}: nothing imported: {error}") from error
         try:
             entries = launchpad.parse_blueprints(document)
         except launchpad.LaunchpadParseError as error:

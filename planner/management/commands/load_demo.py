@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from blueprints.demo import demo_load
+from releases.branch_services import branch_policy_set
 from releases.models import Series
 from releases.services import releases_import
 
@@ -26,11 +28,16 @@ class Command(BaseCommand):
         tree = releases or DEMO_TREE
         result = releases_import(path=tree, actor="load_demo")
         self.stdout.write(f"Schedule: {tree} ({result.summary()})")
-        try:
-            from blueprints.demo import demo_load
-        except ImportError:  # the squads/blueprints demo is not there yet
-            return
-        summary = demo_load(series=Series.objects.get(name="ocata"))
+        ocata = Series.objects.get(name="ocata")
+        summary = demo_load(series=ocata)
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+        )
+        # The team wanted stable/ocata cut later than stable/newton (cut at RC2, "too early").
+        branch_policy_set(
+            actor=None,
+            team="tripleo",
+            series=ocata,
+            anchor_kind="final-rc",
+            reason="Wait more than for Newton: cut at the final RC, not at RC1.",
         )

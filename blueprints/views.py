@@ -1,0 +1,223 @@
+"""Blueprint pages and the form posts of the squad and blueprint pages.
+
+Every post goes through a service (permissions, audit, FFE rules live there); the view turns
+the outcome into a Django message and redirects back. Edits carry the values the editor saw,
+so a change made meanwhile by someone else is refused instead of silently overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from blueprints import selectors, services
+from blueprints.graph import dependency_graph
+from blueprints.models import (
+    Blueprint,
+    FeatureFreezeException,
+    FFERisk,
+    FFEStatus,
+    ImplementationStatus,
+    WorkItem,
+    WorkItemStatus,
+)
+from planner.concurrency import StaleEdit
+from releases.models import Event
+from squads import permissions as perms
+
+
+@require_GET
+def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Details, dependency graph, work items, history, FFE request form and decisions."""
+    blueprint = get_object_or_404(selectors.blueprint_list(), pk=pk)
+    user = request.user
+    is_ptl = perms.is_ptl(user, blueprint.project)
+    can_edit = is_ptl or perms.leads_squad(user, blueprint.squad)
+    ffes = list(
+        FeatureFreezeException.objects.filter(blueprint=blueprint)
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_on", "-pk")
+    )
+    freeze = selectors.feature_freeze_date(series=blueprint.series)
+    rc1 = selectors.rc1_date(series=blueprint.series)
+    open_request = any(f.status == FFEStatus.REQUESTED for f in ffes)
+    return render(
+        request,
+        "blueprints/blueprint_detail.html",
+        {
+            "bp": blueprint,
+            "graph": dependency_graph(blueprint=blueprint),
+            "work_items": blueprint.work_items.select_related("assignee").order_by("order", "pk"),
+            "history": selectors.blueprint_history(blueprint=blueprint),
+            "ffes": ffes,
+            "is_ptl": is_ptl,
+            "can_edit": can_edit,
+            "can_request_ffe": (
+                user.is_authenticated and not blueprint.is_complete and not open_request
+            ),
+            "freeze": freeze,
+            "rc1": rc1,
+            "risks": FFERisk.choices,
+            "statuses": ImplementationStatus.values,
+            "work_item_statuses": WorkItemStatus.values,
+            "milestones": Event.objects.filter(
+                series=blueprint.series, team="", kind__in=MILESTONE_KINDS
+            ).order_by("date"),
+            "user_id": user.pk,
+        },
+    )
+
+
+MILESTONE_KINDS = ("milestone-1", "milestone-2", "milestone-3", "feature-freeze", "rc1")
+
+
+@login_required
+@require_POST
+def blueprint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status / target milestone / assignee from the squad page or the blueprint page."""
+    blueprint = get_object_or_404(Blueprint.objects.select_related("project", "squad"), pk=pk)
+    changes: dict[str, Any] = {}
+    post = request.POST
+    if "implementation_status" in post:
+        changes["implementation_status"] = post["implementation_status"]
+    if "target_milestone" in post:
+        changes["target_milestone"] = (
+            get_object_or_404(Event, pk=post["target_milestone"], series=blueprint.series)
+            if post["target_milestone"]
+            else None
+        )
+    if "assignee" in post:
+        changes["assignee"] = (
+            get_object_or_404(get_user_model(), pk=post["assignee"]) if post["assignee"] else None
+        )
+    expected = {f: post[f"seen_{f}"] for f in changes if f"seen_{f}" in post}
+    return _apply(
+        request,
+        lambda: services.blueprint_update(
+            blueprint=blueprint, actor=request.user, expected=expected, **changes
+        ),
+        success=f"Saved {blueprint.title}.",
+        fallback=reverse("blueprint-detail", args=[blueprint.pk]),
+    )
+
+
+@login_required
+@require_POST
+def work_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        WorkItem.objects.select_related("blueprint", "blueprint__project", "blueprint__squad"),
+        pk=pk,
+    )
+    expected = {"status": request.POST["seen_status"]} if "seen_status" in request.POST else {}
+    return _apply(
+        request,
+        lambda: services.work_item_update(
+            work_item=item,
+            actor=request.user,
+            expected=expected,
+            status=request.POST.get("status", item.status),
+        ),
+        success=f"Saved work item “{item.title}”.",
+        fallback=reverse("blueprint-detail", args=[item.blueprint_id]),
+    )
+
+
+@login_required
+@require_POST
+def ffe_request(request: HttpRequest, pk: int) -> HttpResponse:
+    blueprint = get_object_or_404(
+        Blueprint.objects.select_related("project", "series", "squad"), pk=pk
+    )
+    try:
+        merge_by = date.fromisoformat(request.POST.get("merge_by", ""))
+    except ValueError:
+        messages.error(request, "Merge-by: enter a date (YYYY-MM-DD).")
+        return _back(request, reverse("blueprint-detail", args=[pk]))
+    return _apply(
+        request,
+        lambda: services.ffe_request(
+            blueprint=blueprint,
+            actor=request.user,
+            rationale=request.POST.get("rationale", "").strip(),
+            merge_by=merge_by,
+            risk=request.POST.get("risk", FFERisk.MEDIUM),
+            risk_notes=request.POST.get("risk_notes", "").strip(),
+            today=_today(request),
+        ),
+        success="Feature-freeze exception requested; the PTL decides.",
+        fallback=reverse("blueprint-detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def ffe_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    ffe = get_object_or_404(
+        FeatureFreezeException.objects.select_related(
+            "blueprint", "blueprint__project", "blueprint__series"
+        ),
+        pk=pk,
+    )
+    granted = request.POST.get("decision") == "grant"
+    return _apply(
+        request,
+        lambda: services.ffe_decide(
+            ffe=ffe,
+            actor=request.user,
+            granted=granted,
+            note=request.POST.get("note", "").strip(),
+            today=_today(request),
+        ),
+        success=f"FFE for {ffe.blueprint.title} {'granted' if granted else 'denied'}.",
+        fallback=reverse("blueprint-detail", args=[ffe.blueprint_id]),
+    )
+
+
+def _today(request: HttpRequest) -> date | None:
+    """Pages viewed ``?as_of=`` a past day (the Ocata demo) act on that day."""
+    value = request.POST.get("as_of") or ""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _apply(request: HttpRequest, action: Any, *, success: str, fallback: str) -> HttpResponse:
+    try:
+        action()
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "You may not do this.")
+    except ValidationError as exc:
+        messages.error(request, _validation_text(exc))
+    else:
+        messages.success(request, success)
+    return _back(request, fallback)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(
+            f"{'' if field == '__all__' else field.replace('_', ' ').capitalize() + ': '}{m}"
+            for field, msgs in exc.message_dict.items()
+            for m in msgs
+        )
+    return " ".join(exc.messages)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = fallback
+    return HttpResponseRedirect(target or fallback)
