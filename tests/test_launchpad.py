@@ -191,3 +191,11 @@ def test_invalid_json_is_a_command_error(c, tmp_path):
 def test_unknown_series_is_a_command_error(c):
     with pytest.raises(CommandError, match="unknown series 'zz-nope'"):
         call_command("import_launchpad_blueprints", str(SAMPLE), "--series", "zz-nope")
+
+
+def test_non_utf8_file_is_a_command_error_naming_the_file(c, tmp_path):
+    bad = tmp_path / "latin1.json"
+    bad.write_bytes(b'{"entries": [{"name": "caf\xe9"}]}')
+    with pytest.raises(CommandError, match="latin1.json: .*codec"):
+        call_command("import_launchpad_blueprints", str(bad))
+    assert not Blueprint.objects.exists()

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             # Launchpad serves UTF-8 JSON; anything else is a bad file, named, not a traceback.
-            raise CommandError(f"{path}: nothing imported: {error}") from error
+            raise CommandError(f"{path}: {error}") from error
         try:
             entries = launchpad.parse_blueprints(document)
         except launchpad.LaunchpadParseError as error:
