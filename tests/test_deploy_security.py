@@ -1,0 +1,209 @@
+"""Throttling and auth hardening (issue 7, part 7): API throttles, login attempt limiting, CSRF
+on every form, revocable tokens. Rates and limits are lowered per test (the suite itself runs
+with rates no test reaches, see settings.TESTING)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token, TokenProxy
+from rest_framework.test import APIClient
+
+from tests.conftest import ROOT
+from tests.factories import UserFactory
+
+PASSWORD = "right-password-123"
+
+
+def user_with_password(username: str | None = None):  # noqa: ANN201
+    user = UserFactory(**({"username": username} if username else {}))
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/cycles/"
+
+
+def rates(anon: str, user: str) -> override_settings:
+    return override_settings(
+        REST_FRAMEWORK={
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"anon": anon, "user": user},
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():  # noqa: ANN201
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_anonymous_api_use_is_throttled_per_client_address():
+    client = APIClient(REMOTE_ADDR="10.0.0.1")
+    with rates(anon="3/min", user="100/min"):
+        assert [client.get(API).status_code for _ in range(3)] == [200, 200, 200]
+        throttled = client.get(API)
+        assert throttled.status_code == 429
+        assert int(throttled["Retry-After"]) > 0
+        # another address has its own allowance
+        assert APIClient(REMOTE_ADDR="10.0.0.2").get(API).status_code == 200
+
+
+def test_authenticated_api_use_is_throttled_per_user():
+    alice, bob = UserFactory(), UserFactory()
+    with rates(anon="1/min", user="4/min"):
+        client = APIClient(REMOTE_ADDR="10.0.0.3")
+        client.force_authenticate(alice)
+        # a signed-in user gets the user allowance, not the (lower) anonymous one
+        assert [client.get(API).status_code for _ in range(4)] == [200] * 4
+        assert client.get(API).status_code == 429
+        other = APIClient(REMOTE_ADDR="10.0.0.3")
+        other.force_authenticate(bob)
+        assert other.get(API).status_code == 200
+
+
+def test_default_rates_come_from_the_environment_and_are_high_in_tests():
+    configured = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert set(configured) == {"anon", "user"}
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
+        "planner.throttling.AnonRateThrottle",
+        "planner.throttling.UserRateThrottle",
+    ]
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60)
+def test_login_is_refused_after_too_many_failures_even_with_the_right_password():
+    user_with_password("lead")
+    client = Client(REMOTE_ADDR="10.0.0.4")
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": "lead", "password": "wrong"})
+        assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
+    # when: the right password after the limit
+    response = client.post(
+        "/accounts/login/", {"username": "lead", "password": "right-password-123"}
+    )
+    # then: refused, with the same message as a wrong password (no hint the account exists)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert b"Please enter a correct username and password" in response.content
+    # the admin login goes through the same backend
+    response = Client(REMOTE_ADDR="10.0.0.5").post(
+        "/admin/login/?next=/admin/", {"username": "lead", "password": "right-password-123"}
+    )
+    assert "_auth_user_id" not in response.wsgi_request.session
+    # when the window has passed (the counters expire), the user gets in
+    cache.clear()
+    response = client.post(
+        "/accounts/login/", {"username": "lead", "password": "right-password-123"}
+    )
+    assert response.status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60)
+def test_one_address_guessing_many_usernames_is_stopped():
+    user_with_password("victim")
+    client = Client(REMOTE_ADDR="10.0.0.6")
+    for name in ("a", "b", "c"):
+        client.post("/accounts/login/", {"username": name, "password": "guess"})
+    response = client.post(
+        "/accounts/login/", {"username": "victim", "password": "right-password-123"}
+    )
+    assert "_auth_user_id" not in client.session and response.status_code == 200
+    # the victim, from their own address, is not locked out by the attacker's guesses
+    own = Client(REMOTE_ADDR="10.0.0.7")
+    response = own.post(
+        "/accounts/login/", {"username": "victim", "password": "right-password-123"}
+    )
+    assert response.status_code == 302
+
+
+def test_the_login_form_needs_its_csrf_token():
+    user_with_password("lead")
+    client = Client(enforce_csrf_checks=True)
+    credentials = {"username": "lead", "password": "right-password-123"}
+    assert client.post("/accounts/login/", credentials).status_code == 403
+    page = client.get("/accounts/login/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1]
+    response = client.post(
+        "/accounts/login/", {**credentials, "csrfmiddlewaretoken": token.decode()}
+    )
+    assert response.status_code == 302
+
+
+def test_every_post_form_in_the_templates_carries_a_csrf_token():
+    forms = 0
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", text, flags=re.S | re.I):
+            if re.search(r'method=["\']?post', form, flags=re.I):
+                forms += 1
+                assert "{% csrf_token %}" in form, (
+                    f"{template.name}: a POST form without csrf_token"
+                )
+    assert forms >= 2  # login and logout at least
+
+
+def _views(resolver: URLResolver, prefix: str = "") -> list[tuple[str, object]]:
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            found += _views(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            found.append((prefix + str(entry.pattern), entry.callback))
+    return found
+
+
+def test_no_page_view_is_exempt_from_csrf():
+    exempt = [
+        route
+        for route, view in _views(get_resolver())
+        if getattr(view, "csrf_exempt", False) and not hasattr(view, "cls")  # DRF: see below
+    ]
+    assert exempt == []
+
+
+def test_api_writes_with_a_session_need_the_csrf_token():
+    user = user_with_password()
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username=user.username, password="right-password-123")
+    response = client.post("/api/v1/squads/", {"name": "x"}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"], response.json()
+
+
+def test_a_revoked_token_no_longer_authenticates():
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.post("/api/v1/squads/", {}, format="json").status_code != 401
+    # when: revoked (the admin's Token page, or deleting the row)
+    Token.objects.filter(user=user).delete()
+    # then (403, not 401: the API's first authentication scheme is the session)
+    response = client.post("/api/v1/squads/", {}, format="json")
+    assert response.status_code in {401, 403}
+    assert response.json()["detail"] == "Invalid token."
+    assert TokenProxy in admin.site._registry  # revocation is there in the admin
+
+
+def test_a_deactivated_users_token_no_longer_authenticates():
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    user.is_active = False
+    user.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post("/api/v1/squads/", {}, format="json")
+    assert response.status_code in {401, 403}
+    assert response.json()["detail"] == "User inactive or deleted."
