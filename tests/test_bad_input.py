@@ -335,16 +335,7 @@ def launchpad_file(tmp_path: Path, content: str | bytes) -> Path:
     ("content", "expected"),
     [
         ("{\"entries\": [", "specs.json: Expecting value"),
-        pytest.param(
-            b"{\"entries\": [{\"name\": \"caf\xe9\"}]}",
-            "specs.json",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=UnicodeDecodeError,
-                reason="import_launchpad_blueprints does not catch UnicodeDecodeError (a traceback,"
-                " not a CommandError naming the file): asked of the blueprints owner",
-            ),
-        ),
+        (b"{\"entries\": [{\"name\": \"caf\xe9\"}]}", "specs.json: 'utf-8' codec can't decode"),
         (json.dumps({"entries": [lp_entry(), lp_entry(priority="Urgent")]}), "entry 1 (composable-ha), priority: unknown value 'Urgent'"),
         (json.dumps({"entries": [lp_entry(milestone_link=f"{LP}/tripleo/+milestone/ocata-9")]}), "ocata-9"),
     ],
