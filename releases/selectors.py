@@ -18,18 +18,19 @@ def series_with_schedule() -> QuerySet[Series]:
 
 
 def current_series(*, today: date | None = None) -> Series | None:
-    """The cycle in progress on ``today``; else the next one to start; else the latest one."""
+    """The cycle in progress on ``today``; else the next one to start; else the latest one.
+
+    One query over the few scheduled series: it runs on every page (the navigation bar).
+    """
     today = today or timezone.localdate()
-    scheduled = Series.objects.filter(start_week__isnull=False, release_week__isnull=False)
-    running = (
-        scheduled.filter(start_week__lte=today, release_week__gte=today - _WEEK_SPAN)
-        .order_by("position")
-        .first()
+    scheduled = list(
+        Series.objects.filter(start_week__isnull=False, release_week__isnull=False).order_by(
+            "position"
+        )
     )
-    if running:
-        return running
-    upcoming = scheduled.filter(start_week__gt=today).order_by("position").first()
-    return upcoming or scheduled.order_by("-position").first()
+    running = [s for s in scheduled if s.start_week <= today <= s.release_week + _WEEK_SPAN]
+    upcoming = [s for s in scheduled if s.start_week > today]
+    return (running or upcoming or scheduled[-1:] or [None])[0]
 
 
 def series_get(*, name: str) -> Series:

@@ -50,7 +50,7 @@ def squad_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if series
         else []
     )
-    people = get_user_model().objects.filter(memberships__squad=squad).order_by("username")
+    people = get_user_model().objects.filter(squad_memberships__squad=squad).order_by("username")
     return render(
         request,
         "squads/squad_detail.html",

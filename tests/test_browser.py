@@ -1,0 +1,133 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright against a live server.
+
+Screenshots of the main pages land in docs/screenshots/ (shown in the README).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+AS_OF = "2017-01-10"  # Ocata week R-6, before feature freeze
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        from tests.conftest import need
+
+        need("Chromium", False, f"{CHROMIUM} is missing (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(transactional_db):  # noqa: ANN001, ANN201
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def page(browser, live_server, demo):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, username: str) -> None:  # noqa: ANN001
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    assert page.get_by_text(f"Signed in as {username}").is_visible()
+
+
+def shoot(page, name: str) -> None:  # noqa: ANN001
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_ptl_sees_the_timeline_and_the_next_deadline(page):
+    log_in(page, "ptl")
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    assert page.get_by_role("heading", name="Ocata cycle · TripleO").is_visible()
+    timeline = page.get_by_test_id("timeline")
+    assert timeline.is_visible()
+    assert timeline.locator("g.today").count() == 1
+    assert timeline.locator("g.week.current").count() == 1
+    next_deadline = page.get_by_test_id("next-deadline")
+    assert "Final release for non-client libraries" in next_deadline.inner_text()
+    assert "in 9 days" in next_deadline.inner_text()
+    assert page.get_by_test_id("branch-cuts").is_visible()
+    shoot(page, "dashboard")
+
+
+def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page):
+    bp = Blueprint.objects.filter(squad__slug="ci").exclude(
+        implementation_status="Implemented"
+    ).first()
+    log_in(page, "ci-lead")
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}&squad=ci")
+    done_before = page.locator("tr[data-squad='ci'] td").first.inner_text()
+    page.goto("/squads/ci/?series=ocata")
+    row = page.locator(f"tr[data-blueprint='{bp.name}']")
+    row.get_by_label(f"Status of {bp.title}").select_option("Implemented")
+    row.get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").get_by_text(f"Saved {bp.title}.").is_visible()
+    shoot(page, "squad")
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}&squad=ci")
+    done_after = page.locator("tr[data-squad='ci'] td").first.inner_text()
+    assert done_before != done_after
+    bp.refresh_from_db()
+    assert bp.implementation_status == "Implemented"
+
+
+def test_lead_of_another_squad_cannot_edit(page):
+    bp = Blueprint.objects.get(name="tripleo-repos")
+    log_in(page, "upgrade-lead")
+    page.goto("/squads/ci/?series=ocata")
+    row = page.locator(f"tr[data-blueprint='{bp.name}']")
+    assert row.get_by_role("button", name="Save").count() == 0
+    assert page.get_by_text("Only this squad's lead or the PTL edits").is_visible()
+
+
+def test_ptl_grants_an_ffe(page):
+    ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
+    log_in(page, "ptl")
+    page.goto(f"/blueprints/{ffe.blueprint_id}/?as_of={ffe.requested_on}")
+    assert page.get_by_test_id("dependency-graph").is_visible()
+    shoot(page, "blueprint")
+    page.get_by_role("button", name="Grant").click()
+    assert page.get_by_role("status").get_by_text("granted").is_visible()
+    ffe.refresh_from_db()
+    assert ffe.status == FFEStatus.GRANTED
+
+
+def test_pages_read_on_a_phone_without_horizontal_scroll(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 1
