@@ -39,6 +39,7 @@ from blueprints.serializers import (
     FFESerializer,
     WorkItemSerializer,
 )
+from planner.etags import ETagConcurrencyMixin, ETagDestroyMixin
 from squads import permissions as perms
 from squads.api import PlannerViewSetMixin
 
@@ -77,6 +78,7 @@ def _blueprint_writer(user: Any, blueprint: Blueprint) -> bool:
 
 
 class BlueprintViewSet(
+    ETagConcurrencyMixin,  # ETag on GET, If-Match -> 412 when stale (issue 7)
     PlannerViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -148,7 +150,7 @@ class WorkItemFilter(filters.FilterSet):
         fields = ["blueprint", "blueprint_name", "series", "squad", "assignee", "status"]
 
 
-class WorkItemViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
+class WorkItemViewSet(ETagDestroyMixin, PlannerViewSetMixin, viewsets.ModelViewSet):
     """Work items; the assignee may change the title and status of their own."""
 
     serializer_class = WorkItemSerializer

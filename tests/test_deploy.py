@@ -487,3 +487,20 @@ def test_beat_sends_the_periodic_work_of_the_database_scheduler(stack):
         timeout=15,
         what="beat to send the periodic task",
     )
+
+
+@pytest.mark.services
+def test_the_load_script_drives_the_deployment_without_errors(stack):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    # bounded: a smoke run of the script (bench/RESULTS.md has the full one)
+    report = load.summary(
+        load.drive(stack.base_url, clients=8, requests=160, duration=60), clients=8
+    )
+    assert report["requests"] == 160
+    assert report["errors"] == 0, report["error_kinds"]
+    assert 0 < report["overall"]["p50_ms"] <= report["overall"]["p99_ms"]
+    assert set(report["by_path"]) == {path for _, path in load.MIX}

@@ -35,8 +35,10 @@ RUN: Counter = Counter()
 
 
 @pytest.fixture(scope="module")
-def api_schema():  # noqa: ANN201
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+def api_schema(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    # Fetched once per module through the app itself (the request may touch the database).
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
