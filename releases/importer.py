@@ -85,7 +85,7 @@ def digest_of(data: bytes) -> str:
 
 
 def read_series_status(path: Path) -> list[ParsedSeries]:
-    """``data/series_status.yaml``: every series, newest first upstream; positions oldest first."""
+    """``data/series_status.yaml``: every series, newest first upstream; returned oldest first."""
     text = read_text(path)
     try:
         entries = yaml.load(text, Loader=SafeLoader)
@@ -96,7 +96,8 @@ def read_series_status(path: Path) -> list[ParsedSeries]:
     names = series_order_from_status(text)
     by_name = {e.get("name"): e for e in entries if isinstance(e, dict)}
     result = []
-    for position, name in enumerate(names, start=1):
+    previous = 0
+    for name in names:
         entry = by_name[name]
         initial = entry.get("initial-release")
         if initial is not None and not isinstance(initial, date):
@@ -105,6 +106,17 @@ def read_series_status(path: Path) -> list[ParsedSeries]:
                 _line_of(text, [entries.index(entry), "initial-release"]),
                 f"{name}: field 'initial-release' is not a date",
             )
+        # The position is the release day, so a tree listing only some series (a fixture, a
+        # trimmed checkout) numbers them as the full one does; one without a date follows
+        # the series before it.
+        position = initial.toordinal() if initial is not None else previous + 1
+        if position <= previous:
+            raise SourceError(
+                str(path),
+                _line_of(text, [entries.index(entry), "initial-release"]),
+                f"{name}: initial-release {initial} is not after the series listed below it",
+            )
+        previous = position
         result.append(
             ParsedSeries(
                 name=name,

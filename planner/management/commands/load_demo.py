@@ -26,7 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, releases: Path | None, **options: object) -> None:
         tree = releases or DEMO_TREE
-        result = releases_import(path=tree, actor="load_demo")
+        # Only Ocata: on a database holding a full import, the demo replaces no other series.
+        result = releases_import(
+            path=tree, series=None if releases else ["ocata"], actor="load_demo"
+        )
         self.stdout.write(f"Schedule: {tree} ({result.summary()})")
         ocata = Series.objects.get(name="ocata")
         summary = demo_load(series=ocata)
