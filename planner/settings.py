@@ -246,6 +246,10 @@ REST_FRAMEWORK = {
     },
 }
 
+# Optimistic concurrency (planner.etags): API writes must send If-Match (428 otherwise) when on.
+# Off by default until every client sends it; a stale If-Match always answers 412.
+API_REQUIRE_IF_MATCH = env_bool("DJANGO_API_REQUIRE_IF_MATCH", default=False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cycle planner API",
     "DESCRIPTION": "Release cycles, milestones, branch cuts, squads, blueprints and FFEs.",
