@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -24,6 +26,7 @@ from django.db import transaction
 from blueprints import demo_data as data
 from blueprints import rules, services
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
+from planner.models import AuditEntry
 from releases.models import Event, Series
 from squads import services as squad_services
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
@@ -52,6 +55,15 @@ def _date(value: str) -> dt.date:
 
 def _at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+
+
+@contextmanager
+def _on_day(day: dt.date | None) -> Iterator[None]:
+    """Stamp the audit rows written inside with ``day``: the demo replays a past cycle."""
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    yield
+    if day is not None:
+        AuditEntry.objects.filter(pk__gt=last).update(at=_at(day))
 
 
 @transaction.atomic
@@ -146,7 +158,8 @@ def demo_load(*, series: Series) -> dict[str, int]:
             goals[slug].append(goal)
 
     # Blueprints and their work items
-    created_on = series.start_week + dt.timedelta(days=14) if series.start_week else None
+    # Specs were filed in the planning week before the cycle (the summit), then started.
+    created_on = series.start_week - dt.timedelta(days=7) if series.start_week else None
     for name, spec in data.BLUEPRINTS.items():
         title, slug, priority, status, kind, goal_index, whiteboard, items = spec
         if Blueprint.objects.filter(project=project, name=name).exists():
@@ -156,29 +169,52 @@ def demo_load(*, series: Series) -> dict[str, int]:
         is_started = rules.is_started(implementation_status=status)
         is_complete = rules.is_complete(implementation_status=status, definition_status="Approved")
         started = events["milestone-1"].date - dt.timedelta(days=7)
-        blueprint = services.blueprint_create(
-            actor=lead,
-            project=project,
-            series=series,
-            name=name,
-            title=title,
-            squad=squads[slug],
-            target_milestone=milestone,
-            priority=priority,
-            definition_status="Approved",
-            implementation_status=status,
-            whiteboard=whiteboard,
-            assignee=lead,
-            drafter=lead,
-            approver=ptl,
-            goal=goals[slug][goal_index] if goal_index is not None else None,
-            web_link=f"https://blueprints.launchpad.net/tripleo/+spec/{name}",
-            lifecycle_dates={
-                "date_created": _at(created_on) if created_on else None,
-                "date_started": _at(started) if is_started else None,
-                "date_completed": _at(milestone.date) if is_complete else None,
-            },
-        )
+        # Replay the cycle: the plan starts Not started, then moves as it did in Ocata, each
+        # step audited on its day so the burn-up chart has a history to draw.
+        with _on_day(created_on):
+            blueprint = services.blueprint_create(
+                actor=lead,
+                project=project,
+                series=series,
+                name=name,
+                title=title,
+                squad=squads[slug],
+                target_milestone=milestone,
+                priority=priority,
+                definition_status="Approved",
+                implementation_status="Not started",
+                whiteboard=whiteboard,
+                assignee=lead,
+                drafter=lead,
+                approver=ptl,
+                goal=goals[slug][goal_index] if goal_index is not None else None,
+                web_link=f"https://blueprints.launchpad.net/tripleo/+spec/{name}",
+                lifecycle_dates={
+                    "date_created": _at(created_on) if created_on else None,
+                    "date_started": None,
+                    "date_completed": None,
+                },
+            )
+        steps = []
+        if is_started:
+            steps.append(("Started" if is_complete else status, started))
+        if is_complete or not is_started and status != "Not started":
+            steps.append((status, milestone.date if is_complete else started))
+        for step_status, day in steps:
+            with _on_day(day):
+                blueprint = services.blueprint_update(
+                    blueprint=blueprint,
+                    actor=lead,
+                    implementation_status=step_status,
+                    lifecycle_dates={
+                        "date_started": _at(started) if is_started else None,
+                        "date_completed": _at(milestone.date)
+                        if rules.is_complete(
+                            implementation_status=step_status, definition_status="Approved"
+                        )
+                        else None,
+                    },
+                )
         counts["blueprints"] += 1
         for order, (item_title, state, assignee) in enumerate(items):
             services.work_item_create(

@@ -80,10 +80,17 @@ def test_demo_roles_and_passwords(ocata):
 
 def test_demo_leaves_an_audit_trail_with_role_accounts(ocata):
     demo_load(series=ocata)
-    row = AuditEntry.objects.filter(
-        field="implementation_status", object_repr="composable-ha"
-    ).get()
-    assert (row.new, row.actor.username) == ("Implemented", "integration-lead")
+    rows = list(
+        AuditEntry.objects.filter(
+            field="implementation_status", object_repr="composable-ha"
+        ).order_by("at", "pk")
+    )
+    # the demo replays the cycle: planned, started before Ocata-1, implemented at its milestone
+    assert [r.new for r in rows] == ["Not started", "Started", "Implemented"]
+    assert {r.actor.username for r in rows} == {"integration-lead"}
+    target = Blueprint.objects.get(name="composable-ha").target_milestone.date
+    assert rows[-1].at.date() == target
+    assert rows[0].at.date() < rows[1].at.date() < target
 
 
 def test_demo_is_idempotent(ocata):
