@@ -9,3 +9,22 @@ router.register("ffes", api.FFEViewSet, basename="ffe")
 router.register("ffe-policies", api.FFEPolicyViewSet, basename="ffe-policy")
 
 urlpatterns = router.urls
+
+# Risk forecast and freeze checks (issue 6).
+from django.urls import path  # noqa: E402
+
+from blueprints import api_forecast  # noqa: E402
+
+urlpatterns += [
+    path(
+        "blueprints/<int:pk>/forecast/",
+        api_forecast.BlueprintForecastView.as_view(),
+        name="api-blueprint-forecast",
+    ),
+    path(
+        "cycles/<slug:name>/forecast/",
+        api_forecast.CycleForecastView.as_view(),
+        name="api-cycle-forecast",
+    ),
+    path("problems/", api_forecast.ProblemListView.as_view(), name="api-problems"),
+]

@@ -9,3 +9,8 @@ urlpatterns = [
     path("work-items/<int:pk>/edit/", views.work_item_edit, name="work-item-edit"),
     path("ffes/<int:pk>/decide/", views.ffe_decide, name="ffe-decide"),
 ]
+
+# Feature-freeze problems of every cycle (issue 6).
+from blueprints import views_risk  # noqa: E402
+
+urlpatterns += [path("problems/", views_risk.problems, name="problems")]

@@ -74,6 +74,8 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 series=blueprint.series, team="", kind__in=MILESTONE_KINDS
             ).order_by("date"),
             "user_id": user.pk,
+            # Risk forecast and freeze checks (issue 6), as of ?as_of= (default today).
+            "risk": _risk(blueprint, request),
         },
     )
 
@@ -221,3 +223,13 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = fallback
     return HttpResponseRedirect(target or fallback)
+
+
+def _risk(blueprint: Blueprint, request: HttpRequest) -> Any:
+    from django.utils import timezone
+
+    from blueprints.forecast_selectors import risk_get
+    from planner.views import parse_as_of
+
+    as_of = parse_as_of(request.GET.get("as_of")) or timezone.localdate()
+    return risk_get(blueprint=blueprint, as_of=as_of)

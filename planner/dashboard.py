@@ -177,6 +177,10 @@ def dashboard(
     )
     context["burn_up"] = burn_up(project=project, series=series, as_of=as_of, events=events)
     context["squad_choices"] = [(row.squad.slug, row.squad.name) for row in context["squads"]]
+    # Risk forecast and freeze checks (issue 6): one annotated query for every blueprint.
+    from blueprints.forecast_selectors import dashboard_risk
+
+    context.update(dashboard_risk(blueprints=blueprints, as_of=as_of))
     return context
 
 

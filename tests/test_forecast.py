@@ -1,0 +1,204 @@
+"""Risk forecast (issue 6): pure rules, history replay, pages, API and the replay figure."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blueprints import forecast as fc
+from blueprints.models import Blueprint
+from blueprints.replay import replay, replay_generated, simulate_cycle
+from releases.models import Series
+
+AS_OF = date(2016, 12, 29)
+FREEZE = date(2017, 1, 26)
+
+
+def _input(**kw):  # noqa: ANN003, ANN202
+    base = dict(
+        name="bp",
+        as_of=AS_OF,
+        implementation_status="Started",
+        target_date=FREEZE,
+        target_label="Ocata-3",
+        freeze=FREEZE,
+    )
+    return fc.ForecastInput(**{**base, **kw})
+
+
+def test_reasons_name_done_rate_time_left_and_needed_rate():
+    # given 3 of 9 done, 4.8 done over the last 4 weeks, 4 weeks to freeze
+    result = fc.forecast(_input(planned=9, done=3, done_recent=5, window_weeks=4))
+    assert result.reasons[0] == (
+        "3 of 9 work items done, 1.2 per week over the last 4 weeks, 4 weeks left: "
+        "needs 1.5 per week"
+    )
+    assert result.flagged and result.level == fc.AT_RISK  # 1.25 a week against 1.5 needed
+    assert result.score == round(100 / (1 + (1.25 / 1.5) ** 2))
+
+
+def test_on_pace_is_on_track_and_idle_is_likely_late():
+    fast = fc.forecast(_input(planned=6, done=2, done_recent=8, window_weeks=4))
+    idle = fc.forecast(_input(planned=6, done=2, done_recent=0, window_weeks=4))
+    assert fast.level == fc.ON_TRACK and not fast.flagged
+    assert idle.level == fc.LIKELY_LATE and "none over the last 4 weeks" in idle.summary
+
+
+def test_unfinished_dependency_and_blocked_items_raise_the_score_and_say_why():
+    plain = fc.forecast(_input(planned=4, done=2, done_recent=4, window_weeks=4))
+    waiting = fc.forecast(
+        _input(
+            planned=4,
+            done=2,
+            done_recent=4,
+            window_weeks=4,
+            blocked=1,
+            unfinished_dependencies=1,
+            dependency_names=("composable-ha",),
+        )
+    )
+    assert waiting.score == plain.score + 15 + 10
+    assert "waits for 1 unfinished blueprint (composable-ha)" in waiting.reasons
+    assert "1 work item blocked" in waiting.reasons
+
+
+def test_passed_target_falls_back_to_feature_freeze():
+    result = fc.forecast(
+        _input(target_date=date(2016, 12, 15), target_label="Ocata-2", planned=2, done=1)
+    )
+    assert result.deadline == FREEZE and result.deadline_label == "feature freeze"
+    assert result.reasons[0] == "missed its target Ocata-2; now racing feature freeze"
+
+
+def test_complete_deferred_and_late():
+    assert fc.forecast(_input(implementation_status="Implemented")).level == fc.DONE
+    assert fc.forecast(_input(implementation_status="Deferred")).level == fc.DEFERRED
+    late = fc.forecast(_input(as_of=FREEZE + timedelta(days=3), planned=3, done=1))
+    assert late.level == fc.LATE and late.score == 100 and "passed 3 days ago" in late.summary
+
+
+def test_without_work_items_the_status_decides():
+    slow = fc.forecast(_input(implementation_status="Slow progress"))
+    review = fc.forecast(_input(implementation_status="Needs Code Review"))
+    assert slow.flagged and not review.flagged
+    assert "no work items" in slow.summary
+
+
+def test_without_dated_history_the_rate_is_since_work_started():
+    result = fc.forecast(_input(planned=4, done=2, started_on=AS_OF - timedelta(weeks=4)))
+    assert result.rate == 0.5 and "since work started" in result.summary
+
+
+@given(
+    planned=st.integers(1, 30),
+    done=st.integers(0, 30),
+    recent=st.integers(0, 30),
+    days=st.integers(0, 120),
+    deps=st.integers(0, 4),
+)
+def test_score_is_bounded_and_more_done_never_raises_it(planned, done, recent, days, deps):
+    done = min(done, planned)
+    kw = dict(planned=planned, window_weeks=4, unfinished_dependencies=deps)
+    kw["as_of"] = FREEZE - timedelta(days=days)
+    a = fc.forecast(_input(done=done, done_recent=recent, **kw))
+    b = fc.forecast(_input(done=done, done_recent=recent + 1, **kw))
+    assert 0 <= a.score <= 100 and b.score <= a.score
+
+
+def test_history_counts_replay_the_audit_rows_up_to_the_day():
+    changes = [
+        fc.ItemChange(1, date(2016, 11, 1), None, "TODO"),
+        fc.ItemChange(2, date(2016, 11, 1), None, "TODO"),
+        fc.ItemChange(3, date(2016, 11, 1), None, "TODO"),
+        fc.ItemChange(1, date(2016, 12, 20), "TODO", "DONE"),
+        fc.ItemChange(3, date(2016, 12, 21), "TODO", "POSTPONED"),
+        fc.ItemChange(2, date(2017, 1, 5), "TODO", "DONE"),  # after the day asked about
+    ]
+    counts = fc.history_counts(changes, AS_OF)
+    assert counts == {
+        "planned": 2,
+        "done": 1,
+        "blocked": 0,
+        "done_recent": 1,
+        "window_weeks": 4,
+    }
+
+
+def test_replay_scores_flags_against_what_happened():
+    result = replay(simulate_cycle(seed=7, blueprints=30))
+    assert result.evaluated > 0 and 0 <= result.flagged_missed <= result.missed
+
+
+def test_replay_figure_two_weeks_before_freeze():
+    # The figure reported in the README (20 generated Ocata-like cycles, seed 2017).
+    result = replay_generated()
+    print(result.summary())
+    assert result.recall >= 80 and result.precision >= 80
+    assert result.recall > result.baseline_recall
+
+
+# --- database: selectors, pages, API ------------------------------------------------------------
+@pytest.fixture
+def demo(db):  # noqa: ANN001, ANN201
+    call_command("load_demo", verbosity=0)
+    return Series.objects.get(name="ocata")
+
+
+def test_forecast_from_dated_audit_history(demo):
+    from blueprints.forecast_selectors import risk_get
+    from planner.models import AuditEntry
+
+    bp = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    items = list(bp.work_items.order_by("order"))
+    # given: the history re-dated into the cycle: created 1 Nov, the first item done 20 Dec
+    AuditEntry.objects.filter(
+        content_type__model="workitem", object_id__in=[i.pk for i in items]
+    ).update(at="2016-11-01T12:00:00Z")
+    AuditEntry.objects.filter(
+        content_type__model="workitem", object_id=items[0].pk, field="status"
+    ).update(at="2016-11-01T12:00:00Z", old="TODO")
+    AuditEntry.objects.filter(
+        content_type__model="workitem", object_id=items[0].pk, field="status"
+    ).update(action="create", old=None, new="TODO")
+    AuditEntry.objects.create(
+        content_type=AuditEntry.objects.filter(content_type__model="workitem").first().content_type,
+        object_id=items[0].pk,
+        action="update",
+        field="status",
+        old="TODO",
+        new="DONE",
+        at="2016-12-20T12:00:00Z",
+    )
+    risk = risk_get(blueprint=bp, as_of=AS_OF)
+    # then: 1 of 4 done as of 29 Dec (items 2 and 4 were INPROGRESS from the start)
+    assert risk.forecast.reasons[0].startswith("1 of 4 work items done, 0.2 per week over the last")
+    assert any("composable-ha" in r for r in risk.forecast.reasons) is False  # HA is implemented
+
+
+def test_dashboard_and_blueprint_page_show_the_forecast(demo, client):
+    html = client.get("/cycles/ocata/?as_of=2017-01-10").content.decode()
+    assert 'data-testid="forecast"' in html and "needs" in html
+    bp = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    page = client.get(f"/blueprints/{bp.pk}/?as_of=2017-01-10").content.decode()
+    assert "Forecast" in page and "work items done" in page
+
+
+def test_api_forecast_of_a_blueprint_and_of_a_cycle(demo, client):
+    bp = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    one = client.get(f"/api/v1/blueprints/{bp.pk}/forecast/?as_of=2017-01-10").json()
+    assert one["name"] == bp.name and one["forecast"]["reasons"]
+    assert one["forecast"]["deadline"] == "2017-01-26"
+    rows = client.get("/api/v1/cycles/ocata/forecast/?as_of=2017-01-10&flagged=true").json()
+    assert rows and all(r["forecast"]["flagged"] for r in rows)
+    scores = [r["forecast"]["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_cycle_forecast_api_query_count_is_constant(demo, client, django_assert_num_queries):
+    from planner.loaddata import generate_load_data
+
+    generate_load_data(series=demo, squads=5, blueprints=200)
+    with django_assert_num_queries(2):  # the series, then one query for every blueprint
+        assert client.get("/api/v1/cycles/ocata/forecast/").status_code == 200
