@@ -62,10 +62,17 @@ def real_releases(django_db_setup, django_db_blocker, releases_tree):  # noqa: A
     Imported outside the per-test transactions, so every ``db`` test sees it; pytest-django
     runs ``transactional_db`` tests (which flush) after all of those.
     """
+    from planner.celery import app
     from releases.services import releases_import
 
-    with django_db_blocker.unblock():
-        return releases_import(path=releases_tree, actor="tests")
+    # The import enqueues branch-cut recomputes after commit: run them here, not on a broker
+    # no worker of this session listens to (this runs before the per-test eager switch).
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with django_db_blocker.unblock():
+            return releases_import(path=releases_tree, actor="tests")
+    finally:
+        app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
