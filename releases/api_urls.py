@@ -17,3 +17,15 @@ urlpatterns = [
     ),
     path("branch-report/", BranchReportView.as_view(), name="api-branch-report"),
 ]
+
+# Cascade re-planning (issue 6).
+from releases.api_replan import ReplanUndoView, ReplanView  # noqa: E402
+
+urlpatterns += [
+    path("cycles/<slug:name>/replan/", ReplanView.as_view(), name="api-cycle-replan"),
+    path(
+        "cycles/<slug:name>/replan/<int:pk>/undo/",
+        ReplanUndoView.as_view(),
+        name="api-cycle-replan-undo",
+    ),
+]

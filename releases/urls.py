@@ -10,3 +10,8 @@ urlpatterns = [
     path("cycles/<slug:name>/branch-cuts/", views.branch_cuts, name="cycle-branch-cuts"),
     path("branch-report/", views.branch_report, name="branch-report"),
 ]
+
+# Cascade re-planning page (issue 6).
+from releases import views_replan  # noqa: E402
+
+urlpatterns += [path("cycles/<slug:name>/replan/", views_replan.replan, name="cycle-replan")]

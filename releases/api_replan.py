@@ -1,0 +1,106 @@
+"""API of cascade re-planning (issue 6).
+
+``GET  /api/v1/cycles/{name}/replan/?event=o-ff&date=2017-02-02`` (or ``?shift_days=7``): preview.
+``POST /api/v1/cycles/{name}/replan/`` ``{event, date | shift_days, fingerprint}``: apply (201,
+``{"id": <audit id>, …preview}``); ``POST …/replan/{id}/undo/``: undo. Applying and undoing need
+the ``releases.change_event`` permission.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from planner.models import AuditEntry
+from releases.models import Series
+from releases.replan_services import REPLAN_FIELD, replan_apply, replan_preview, replan_undo
+
+
+class ReplanInput(serializers.Serializer):
+    event = serializers.CharField(required=False, allow_blank=True)
+    date = serializers.DateField(required=False, allow_null=True)
+    shift_days = serializers.IntegerField(required=False, allow_null=True)
+    fingerprint = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("shift_days") and not (attrs.get("event") and attrs.get("date")):
+            raise serializers.ValidationError("Give event and date, or shift_days.")
+        return attrs
+
+
+def _call(fn, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    try:
+        return fn(**kwargs)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.messages) from exc
+
+
+def _require_login(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+
+
+class ReplanView(APIView):
+    """Preview (GET) or apply (POST) a move of one event, or a whole-cycle shift."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("event", str),
+            OpenApiParameter("date", OpenApiTypes.DATE),
+            OpenApiParameter("shift_days", int),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request, name: str) -> Response:
+        series = get_object_or_404(Series, name=name)
+        data = ReplanInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        preview = _call(
+            replan_preview,
+            series=series,
+            key=v.get("event") or None,
+            new_date=v.get("date"),
+            shift_days=v.get("shift_days"),
+        )
+        return Response(preview.as_dict())
+
+    @extend_schema(request=ReplanInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, name: str) -> Response:
+        _require_login(request)
+        series = get_object_or_404(Series, name=name)
+        data = ReplanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        entry = _call(
+            replan_apply,
+            series=series,
+            actor=request.user,
+            key=v.get("event") or None,
+            new_date=v.get("date"),
+            shift_days=v.get("shift_days"),
+            fingerprint=v.get("fingerprint") or None,
+        )
+        return Response({"id": entry.pk, **entry.new["preview"]}, status=status.HTTP_201_CREATED)
+
+
+class ReplanUndoView(APIView):
+    """Undo an applied re-plan: every date it changed goes back."""
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, name: str, pk: int) -> Response:
+        _require_login(request)
+        series = get_object_or_404(Series, name=name)
+        entry = get_object_or_404(AuditEntry, pk=pk, field=REPLAN_FIELD, object_id=series.pk)
+        undo = _call(replan_undo, entry=entry, actor=request.user)
+        return Response({"id": undo.pk, "undone": entry.pk})

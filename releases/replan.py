@@ -1,0 +1,144 @@
+"""Cascade re-planning (what-if): which schedule events move when one moves (pure, no ORM).
+
+The imported schedules state no relations between events, so the planner uses this documented
+table (``DEPENDENTS``), read from the release process and the usual R-N layout of the
+openstack/releases schedules:
+
+* **feature-freeze ↔ milestone-3**: the same day (o-3 and o-ff both fall on R-4's Thursday).
+* **feature-freeze → final-clientlib, soft-string-freeze, requirements-freeze**: the freezes of
+  feature-freeze week (R-4) move with it.
+* **feature-freeze → rc1**: RC1 follows feature freeze by a week (R-3); rc1 → hard-string-freeze
+  (same week).
+* **release → final-rc** (a week before, R-1) and **release → trailing** (the cycle-trailing
+  deadline, two weeks after).
+* milestone-1, milestone-2, final-lib and team events are anchored to nothing: they stay.
+
+A dependent moves by the same number of days as the event it depends on; each event moves once
+(the first path reaching it wins), cross-project events only. A whole-cycle shift moves every
+event of the series (team events too), its weeks and its start and release weeks.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "feature-freeze": (
+        ("milestone-3", "milestone-3 is the day of feature freeze"),
+        ("final-clientlib", "final client library release is in feature-freeze week"),
+        ("soft-string-freeze", "soft string freeze is in feature-freeze week"),
+        ("requirements-freeze", "requirements freeze is in feature-freeze week"),
+        ("rc1", "RC1 follows feature freeze by a week"),
+    ),
+    "milestone-3": (("feature-freeze", "feature freeze is the day of milestone-3"),),
+    "rc1": (("hard-string-freeze", "hard string freeze is in RC1 week"),),
+    "release": (
+        ("final-rc", "final RCs are the week before the release"),
+        ("trailing", "the cycle-trailing deadline follows the release"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    key: str
+    kind: str
+    date: date
+    title: str = ""
+    team: str = ""
+
+
+@dataclass(frozen=True)
+class EventChange:
+    key: str
+    kind: str
+    title: str
+    old: date
+    new: date
+    reason: str
+
+    @property
+    def days(self) -> int:
+        return (self.new - self.old).days
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "title": self.title,
+            "old": self.old.isoformat(),
+            "new": self.new.isoformat(),
+            "days": self.days,
+            "reason": self.reason,
+        }
+
+
+def cascade(*, events: list[EventRow], key: str, new_date: date) -> list[EventChange]:
+    """Move event ``key`` to ``new_date`` and every event that depends on it (``DEPENDENTS``).
+
+    Raises ``KeyError`` for an unknown key. The moved event comes first, then its dependents
+    in the order they are reached; events that would not change are left out.
+    """
+    by_key = {e.key: e for e in events}
+    moved = by_key[key]
+    delta = new_date - moved.date
+    if not delta:
+        return []
+    changes = [
+        EventChange(moved.key, moved.kind, moved.title, moved.date, new_date, "moved by you")
+    ]
+    if moved.team:
+        return changes  # team events anchor nothing
+    seen = {moved.key}
+    queue = deque([moved])
+    cross = [e for e in events if not e.team]
+    while queue:
+        anchor = queue.popleft()
+        for kind, why in DEPENDENTS.get(anchor.kind, ()):
+            for event in cross:
+                if event.kind != kind or event.key in seen:
+                    continue
+                seen.add(event.key)
+                changes.append(
+                    EventChange(
+                        event.key,
+                        event.kind,
+                        event.title,
+                        event.date,
+                        event.date + delta,
+                        f"{why} ({anchor.key})",
+                    )
+                )
+                queue.append(event)
+    return changes
+
+
+def shift(*, events: list[EventRow], days: int) -> list[EventChange]:
+    """A whole-cycle shift: every event of the series moves by ``days``."""
+    if not days:
+        return []
+    delta = timedelta(days=days)
+    return [
+        EventChange(e.key, e.kind, e.title, e.date, e.date + delta, f"whole cycle {days:+d} days")
+        for e in events
+    ]
+
+
+def new_dates(events: list[EventRow], changes: list[EventChange]) -> dict[str, date]:
+    """Every event's date once ``changes`` are applied."""
+    moved = {c.key: c.new for c in changes}
+    return {e.key: moved.get(e.key, e.date) for e in events}
+
+
+def first_of_kind(
+    events: list[EventRow], dates: dict[str, date], kinds: tuple[str, ...]
+) -> date | None:
+    """The date of the first cross-project event of the first kind in ``kinds`` that exists
+    (the selectors' rule: feature freeze = feature-freeze, else milestone-3)."""
+    for kind in kinds:
+        found = sorted(dates[e.key] for e in events if e.kind == kind and not e.team)
+        if found:
+            return found[0]
+    return None

@@ -1,0 +1,321 @@
+"""Cascade re-planning: preview a move (what follows from it), apply it in one transaction,
+undo it exactly.
+
+The preview lists every derived change: events moving with the one you move
+(``releases.replan.DEPENDENTS``), branch-cut plans whose anchor event moves (planned date =
+anchor + offset, so a cut moves by its anchor's delta; backport windows follow the release),
+open FFEs whose merge-by date would pass the new RC1 (clamped to it), and blueprints whose target
+milestone would fall after the new feature freeze. Applying writes the events through
+``Event.save`` (the branch-cut receivers recompute on commit), an audit row per changed date and
+one ``replan`` audit row on the series holding the whole change set, which ``replan_undo``
+reverts value for value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from blueprints.models import OPEN_FFE_STATUSES, Blueprint, FeatureFreezeException
+from blueprints.rules import is_complete
+from planner.audit import audit_record
+from planner.models import AuditEntry
+from releases import replan
+from releases.models import BranchCut, Event, Series, Week
+from releases.services import series_touch
+
+FREEZE_KINDS = ("feature-freeze", "milestone-3")
+REPLAN_FIELD = "replan"
+UNDO_FIELD = "replan-undo"
+
+
+@dataclass
+class Preview:
+    series: Series
+    events: list[replan.EventChange] = field(default_factory=list)
+    branch_cuts: list[dict] = field(default_factory=list)
+    ffes: list[dict] = field(default_factory=list)
+    blueprints: list[dict] = field(default_factory=list)
+    shift_days: int = 0
+    freeze: tuple[date | None, date | None] = (None, None)
+    rc1: tuple[date | None, date | None] = (None, None)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the dates the preview was computed from: apply refuses a stale one."""
+        text = json.dumps([c.as_dict() for c in self.events], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict:
+        return {
+            "series": self.series.name,
+            "shift_days": self.shift_days,
+            "fingerprint": self.fingerprint,
+            "feature_freeze": [d.isoformat() if d else None for d in self.freeze],
+            "rc1": [d.isoformat() if d else None for d in self.rc1],
+            "events": [c.as_dict() for c in self.events],
+            "branch_cuts": self.branch_cuts,
+            "ffes": self.ffes,
+            "blueprints": self.blueprints,
+        }
+
+
+def _rows(series: Series) -> tuple[list[replan.EventRow], dict[str, Event]]:
+    events = {e.key: e for e in Event.objects.filter(series=series).order_by("date", "key")}
+    rows = [replan.EventRow(e.key, e.kind, e.date, e.title, e.team) for e in events.values()]
+    return rows, events
+
+
+def replan_preview(
+    *,
+    series: Series,
+    key: str | None = None,
+    new_date: date | None = None,
+    shift_days: int | None = None,
+) -> Preview:
+    """Everything that follows from moving event ``key`` to ``new_date`` (or shifting the whole
+    cycle by ``shift_days``), without writing anything."""
+    rows, events = _rows(series)
+    if shift_days:
+        changes = replan.shift(events=rows, days=shift_days)
+    else:
+        if key not in events:
+            raise ValidationError({"event": f"Series {series.name} has no event {key!r}."})
+        if new_date is None:
+            raise ValidationError({"date": "Give the new date."})
+        changes = replan.cascade(events=rows, key=key, new_date=new_date)
+    preview = Preview(series=series, events=changes, shift_days=shift_days or 0)
+    after = replan.new_dates(rows, changes)
+    before = {r.key: r.date for r in rows}
+    preview.freeze = (
+        replan.first_of_kind(rows, before, FREEZE_KINDS),
+        replan.first_of_kind(rows, after, FREEZE_KINDS),
+    )
+    preview.rc1 = (
+        replan.first_of_kind(rows, before, ("rc1",)),
+        replan.first_of_kind(rows, after, ("rc1",)),
+    )
+    delta = {c.key: c.new - c.old for c in changes}
+    release_key = next((r.key for r in rows if r.kind == "release" and not r.team), None)
+    new_release = after.get(release_key) if release_key else None
+    cuts = BranchCut.objects.filter(series=series, planned_date__isnull=False).select_related(
+        "deliverable", "anchor_event"
+    )
+    for cut in cuts.order_by("deliverable__name"):
+        anchor = cut.anchor_event.key if cut.anchor_event_id else None
+        moved = delta.get(anchor, timedelta()) if anchor else timedelta()
+        planned = cut.planned_date + moved
+        window = (new_release - planned).days if new_release else cut.backport_window_days
+        if moved or window != cut.backport_window_days:
+            preview.branch_cuts.append(
+                {
+                    "deliverable": cut.deliverable.name,
+                    "anchor": anchor,
+                    "old": cut.planned_date.isoformat(),
+                    "new": planned.isoformat(),
+                    "backport_window_days": [cut.backport_window_days, window],
+                }
+            )
+    old_rc1, new_rc1 = preview.rc1
+    ffes = FeatureFreezeException.objects.filter(
+        blueprint__series=series, status__in=OPEN_FFE_STATUSES
+    ).select_related("blueprint")
+    for ffe in ffes.order_by("merge_by", "pk"):
+        if new_rc1 and ffe.merge_by > new_rc1:
+            preview.ffes.append(
+                {
+                    "id": ffe.pk,
+                    "blueprint": ffe.blueprint.name,
+                    "status": ffe.status,
+                    "old": ffe.merge_by.isoformat(),
+                    "new": new_rc1.isoformat(),
+                    "reason": f"merge-by may not pass RC1 (now {new_rc1:%d %b %Y}): clamped",
+                }
+            )
+        elif old_rc1 != new_rc1:
+            preview.ffes.append(
+                {
+                    "id": ffe.pk,
+                    "blueprint": ffe.blueprint.name,
+                    "status": ffe.status,
+                    "old": ffe.merge_by.isoformat(),
+                    "new": ffe.merge_by.isoformat(),
+                    "reason": f"merge-by limit (RC1) moves from {old_rc1} to {new_rc1}",
+                }
+            )
+    old_freeze, new_freeze = preview.freeze
+    blueprints = Blueprint.objects.filter(
+        series=series, target_milestone__isnull=False
+    ).select_related("target_milestone")
+    for bp in blueprints.order_by("name"):
+        if is_complete(
+            implementation_status=bp.implementation_status,
+            definition_status=bp.definition_status,
+        ):
+            continue
+        target_old = bp.target_milestone.date
+        target_new = after.get(bp.target_milestone.key, target_old)
+        was_after = old_freeze is not None and target_old > old_freeze
+        now_after = new_freeze is not None and target_new > new_freeze
+        if now_after and not was_after:
+            preview.blueprints.append(
+                {
+                    "id": bp.pk,
+                    "name": bp.name,
+                    "target": bp.target_milestone.key,
+                    "target_date": target_new.isoformat(),
+                    "reason": f"target now after feature freeze ({new_freeze:%d %b %Y})",
+                }
+            )
+    return preview
+
+
+def _check_actor(actor: Any) -> None:
+    if actor is None:
+        return  # a trusted system process
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm("releases.change_event"):
+        raise PermissionDenied("Only release managers (permission to change events) re-plan.")
+
+
+def _week_for(series: Series, day: date) -> int | None:
+    return (
+        Week.objects.filter(series=series, start__lte=day, end__gte=day - timedelta(days=2))
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def replan_apply(
+    *,
+    series: Series,
+    actor: Any,
+    key: str | None = None,
+    new_date: date | None = None,
+    shift_days: int | None = None,
+    fingerprint: str | None = None,
+) -> AuditEntry:
+    """Apply a preview in one transaction; returns the series' ``replan`` audit row (its id
+    undoes it). ``fingerprint`` from the preview the user saw: refused if the dates moved since.
+    """
+    _check_actor(actor)
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    preview = replan_preview(series=series, key=key, new_date=new_date, shift_days=shift_days)
+    if fingerprint and fingerprint != preview.fingerprint:
+        raise ValidationError("The schedule changed since the preview: preview again.")
+    if not preview.events:
+        raise ValidationError("Nothing to change.")
+    record: dict[str, Any] = {"events": [], "weeks": [], "series": {}, "ffes": []}
+    events = {e.key: e for e in Event.objects.filter(series=series)}
+    if shift_days:
+        delta = timedelta(days=shift_days)
+        weeks = list(Week.objects.filter(series=series).order_by("start"))
+        # Move the weeks in the order that never puts two on one start (unique per series).
+        for week in sorted(weeks, key=lambda w: w.start, reverse=shift_days > 0):
+            record["weeks"].append([week.pk, week.start.isoformat(), week.end.isoformat()])
+            Week.objects.filter(pk=week.pk).update(start=week.start + delta, end=week.end + delta)
+        old = {"start_week": series.start_week, "release_week": series.release_week}
+        for name, value in old.items():
+            if value is not None:
+                setattr(series, name, value + delta)
+        record["series"] = {k: v.isoformat() if v else None for k, v in old.items()}
+        series.full_clean()
+        series.save(update_fields=["start_week", "release_week"])
+    for change in preview.events:
+        event = events[change.key]
+        old_week = event.week_id
+        event.date = change.new
+        if not shift_days:
+            event.week_id = _week_for(series, change.new)
+        event.full_clean()
+        event.save()
+        record["events"].append(
+            [event.pk, change.old.isoformat(), change.new.isoformat(), old_week, event.week_id]
+        )
+        audit_record(
+            actor=actor, obj=event, action="update", changes={"date": (change.old, change.new)}
+        )
+    for item in preview.ffes:
+        if item["old"] == item["new"]:
+            continue
+        ffe = FeatureFreezeException.objects.select_for_update().get(pk=item["id"])
+        old_merge_by = ffe.merge_by
+        ffe.merge_by = date.fromisoformat(item["new"])
+        if ffe.merge_by < ffe.requested_on:
+            raise ValidationError(
+                f"FFE of {ffe.blueprint.name}: the new RC1 is before its request date."
+            )
+        ffe.full_clean()
+        ffe.save(update_fields=["merge_by"])
+        record["ffes"].append([ffe.pk, old_merge_by.isoformat(), item["new"]])
+        audit_record(
+            actor=actor,
+            obj=ffe,
+            action="update",
+            changes={"merge_by": (old_merge_by, ffe.merge_by)},
+        )
+    summary = {"preview": preview.as_dict(), "applied": record}
+    [entry] = audit_record(
+        actor=actor, obj=series, action="update", changes={REPLAN_FIELD: (None, summary)}
+    )
+    series_touch(series_ids=[series.pk])
+    return entry
+
+
+@transaction.atomic
+def replan_undo(*, entry: AuditEntry, actor: Any) -> AuditEntry:
+    """Restore every date a ``replan_apply`` changed, exactly. Refused when something it
+    changed was edited since (nothing is overwritten) or when it was already undone."""
+    _check_actor(actor)
+    if entry.field != REPLAN_FIELD:
+        raise ValidationError("This audit entry is not a re-plan.")
+    series = Series.objects.select_for_update().get(pk=entry.object_id)
+    if AuditEntry.objects.filter(
+        content_type=entry.content_type, object_id=series.pk, field=UNDO_FIELD, old=entry.pk
+    ).exists():
+        raise ValidationError("This re-plan was already undone.")
+    applied = entry.new["applied"]
+    events = {e.pk: e for e in Event.objects.filter(series=series)}
+    stale = [
+        events[pk].key
+        for pk, _, new, _, _ in applied["events"]
+        if pk not in events or events[pk].date.isoformat() != new
+    ]
+    if stale:
+        raise ValidationError(f"Changed since the re-plan, not undone: {', '.join(stale)}.")
+    for pk, old, new, week_old, _ in applied["events"]:
+        event = events[pk]
+        event.date = date.fromisoformat(old)
+        event.week_id = week_old
+        event.save()
+        audit_record(actor=actor, obj=event, action="update", changes={"date": (new, event.date)})
+    if applied["weeks"]:
+        shift_days = entry.new["preview"]["shift_days"]
+        # The reverse of the apply's order, so no two weeks share a start on the way back.
+        for pk, start, end in sorted(applied["weeks"], key=lambda w: w[1], reverse=shift_days < 0):
+            Week.objects.filter(pk=pk).update(
+                start=date.fromisoformat(start), end=date.fromisoformat(end)
+            )
+    if applied["series"]:
+        for name, value in applied["series"].items():
+            setattr(series, name, date.fromisoformat(value) if value else None)
+        series.save(update_fields=["start_week", "release_week"])
+    for pk, old, _ in applied["ffes"]:
+        ffe = FeatureFreezeException.objects.get(pk=pk)
+        before = ffe.merge_by
+        ffe.merge_by = date.fromisoformat(old)
+        ffe.save(update_fields=["merge_by"])
+        audit_record(
+            actor=actor, obj=ffe, action="update", changes={"merge_by": (before, ffe.merge_by)}
+        )
+    [undo] = audit_record(
+        actor=actor, obj=series, action="update", changes={UNDO_FIELD: (entry.pk, None)}
+    )
+    series_touch(series_ids=[series.pk])
+    return undo

@@ -1,0 +1,88 @@
+"""The what-if page: move an event (or the whole cycle), see what follows, apply or discard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from planner.models import AuditEntry
+from releases import selectors
+from releases.models import Series
+from releases.replan_services import (
+    REPLAN_FIELD,
+    UNDO_FIELD,
+    replan_apply,
+    replan_preview,
+    replan_undo,
+)
+
+
+def _params(data: object) -> dict:
+    key = (data.get("event") or "").strip()
+    try:
+        new_date = date.fromisoformat(data.get("date") or "")
+    except ValueError:
+        new_date = None
+    try:
+        shift = int(data.get("shift_days") or 0)
+    except ValueError:
+        shift = 0
+    return {"key": key or None, "new_date": new_date, "shift_days": shift or None}
+
+
+@require_http_methods(["GET", "POST"])
+def replan(request: HttpRequest, name: str) -> HttpResponse:
+    """GET previews (?event=o-ff&date=… or ?shift_days=7); POST applies; POST undo=<id> undoes."""
+    series = get_object_or_404(Series, name=name)
+    url = reverse("cycle-replan", args=[series.name])
+    if request.method == "POST":
+        try:
+            if undo := request.POST.get("undo"):
+                entry = get_object_or_404(
+                    AuditEntry, pk=undo, field=REPLAN_FIELD, object_id=series.pk
+                )
+                replan_undo(entry=entry, actor=request.user)
+                messages.success(request, "Re-plan undone: every date is back.")
+            else:
+                entry = replan_apply(
+                    series=series,
+                    actor=request.user,
+                    fingerprint=request.POST.get("fingerprint") or None,
+                    **_params(request.POST),
+                )
+                messages.success(request, f"Re-plan applied (#{entry.pk}); it can be undone.")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(url)
+    params = _params(request.GET)
+    preview, error = None, ""
+    if params["key"] or params["shift_days"]:
+        try:
+            preview = replan_preview(series=series, **params)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    history = AuditEntry.objects.filter(
+        content_type__model="series", object_id=series.pk, field__in=[REPLAN_FIELD, UNDO_FIELD]
+    ).order_by("-at", "-pk")[:10]
+    undone = {e.old for e in history if e.field == UNDO_FIELD}
+    return render(
+        request,
+        "planner/replan.html",
+        {
+            "series": series,
+            "events": selectors.event_list(series=series, include_all_teams=True),
+            "preview": preview,
+            "params": params,
+            "error": error,
+            "history": [e for e in history if e.field == REPLAN_FIELD],
+            "undone": undone,
+        },
+    )
