@@ -26,9 +26,29 @@ from releases.models import (
     Event,
     Series,
 )
-from releases.services import series_touch
+from releases.services import bulk_insert, series_touch
 
 logger = logging.getLogger(__name__)
+
+# The BranchCut columns a computation sets (besides series, record and computed_at).
+CUT_FIELDS = (
+    "deliverable_id",
+    "team",
+    "release_model",
+    "type",
+    "branch",
+    "rule_id",
+    "rule_label",
+    "policy_id",
+    "policy_label",
+    "anchor_kind",
+    "anchor_event_id",
+    "planned_date",
+    "backport_window_days",
+    "rule_planned_date",
+    "rule_backport_window_days",
+    "actual_date",
+)
 
 
 @dataclass
@@ -105,26 +125,40 @@ def branch_cuts_compute(*, series: Series) -> ComputeResult:
             "deliverable", "merged_on"
         )
     )
-    records = DeliverableSeries.objects.filter(series=series).select_related("deliverable")
-    existing = {c.record_id: c for c in BranchCut.objects.filter(series=series)}
+    # Plain values, not instances: a series has hundreds of files and the JSON columns
+    # (releases, branches) are not needed here.
+    records = DeliverableSeries.objects.filter(series=series).values_list(
+        "pk", "deliverable_id", "deliverable__name", "team", "release_model", "type"
+    )
+    existing = {
+        row["record_id"]: row
+        for row in BranchCut.objects.filter(series=series).values("id", "record_id", *CUT_FIELDS)
+    }
+    # A plan depends on the deliverable only through its team, model and type, unless a policy
+    # names the deliverable itself: plan each combination once.
+    named = {p.deliverable for p in policies if p.deliverable}
+    plans: dict[tuple[str, str, str], branching.CutPlan] = {}
     now = timezone.now()
-    to_create, to_update, changed_fields = [], [], {"computed_at"}
-    for record in records:
-        name = record.deliverable.name
-        plan = branching.plan_cut(
-            branching.Deliverable(
-                name=name, team=record.team, release_model=record.release_model, type=record.type
-            ),
-            series=series.name,
-            rules=rules,
-            policies=policies,
-            anchors=anchors,
-        )
+    to_create: list[dict[str, Any]] = []
+    to_update, changed_fields = [], {"computed_at"}
+    for record_id, deliverable_id, name, team, release_model, kind in records:
+        key = (team.casefold(), release_model, kind)
+        plan = None if name in named else plans.get(key)
+        if plan is None:
+            plan = branching.plan_cut(
+                branching.Deliverable(name=name, team=team, release_model=release_model, type=kind),
+                series=series.name,
+                rules=rules,
+                policies=policies,
+                anchors=anchors,
+            )
+            if name not in named:
+                plans[key] = plan
         values = {
-            "deliverable_id": record.deliverable_id,
-            "team": record.team,
-            "release_model": record.release_model,
-            "type": record.type,
+            "deliverable_id": deliverable_id,
+            "team": team,
+            "release_model": release_model,
+            "type": kind,
             "branch": branch,
             "rule_id": plan.rule.id if plan.rule else None,
             "rule_label": plan.rule.label if plan.rule else "no rule",
@@ -138,27 +172,30 @@ def branch_cuts_compute(*, series: Series) -> ComputeResult:
             "rule_backport_window_days": plan.rule_backport_window_days,
             "actual_date": actual.get(name),
         }
-        cut = existing.pop(record.pk, None)
+        cut = existing.pop(record_id, None)
         if cut is None:
-            to_create.append(BranchCut(series=series, record=record, computed_at=now, **values))
+            to_create.append(
+                {"series_id": series.pk, "record_id": record_id, "computed_at": now, **values}
+            )
             continue
-        changed = [f for f, v in values.items() if getattr(cut, f) != v]
+        changed = [f for f, v in values.items() if cut[f] != v]
         if changed:
-            for f in changed:
-                setattr(cut, f, values[f])
-            cut.computed_at = now
             changed_fields.update(changed)
-            to_update.append(cut)
+            to_update.append(
+                BranchCut(
+                    id=cut["id"], series=series, record_id=record_id, computed_at=now, **values
+                )
+            )
         else:
             result.unchanged += 1
     if existing:
         result.deleted = len(existing)
-        BranchCut.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+        BranchCut.objects.filter(pk__in=[c["id"] for c in existing.values()]).delete()
     if to_update:
         BranchCut.objects.bulk_update(to_update, sorted(changed_fields), batch_size=250)
         result.updated = len(to_update)
     if to_create:
-        BranchCut.objects.bulk_create(to_create, batch_size=500)
+        bulk_insert(BranchCut, to_create)
         result.created = len(to_create)
     if result.changed:
         # ETag/Last-Modified of the series' API rows and ICS feed move with its cuts.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Hashable, Iterable
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import EMPTY_VALUES, MaxLengthValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -261,13 +264,14 @@ def _sync(
     Rows in ``existing`` but not in ``desired`` are deleted when ``delete`` is set.
     """
     counts = SyncCounts()
-    to_create, to_update, update_fields = [], [], set()
+    to_create: list[dict[str, Any]] = []
+    to_update, update_fields = [], set()
     for key, values in desired.items():
         row = existing.get(key)
         if row is None:
             counts.changed_keys.append(key)
             keys = key if isinstance(key, tuple) else (key,)
-            to_create.append(model(**dict(zip(key_fields, keys, strict=True)), **values))
+            to_create.append({**dict(zip(key_fields, keys, strict=True)), **values})
             continue
         changed = [f for f, v in values.items() if getattr(row, f) != v]
         if changed:
@@ -281,7 +285,7 @@ def _sync(
     # Field validation (choices, lengths) without the per-row query a foreign-key check costs;
     # the parser validated the references and the constraints are enforced by the database.
     relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
-    for row in to_create + to_update:
+    for row in to_update:
         row.clean_fields(exclude=relations)
     if delete:
         stale = [row.pk for key, row in existing.items() if key not in desired]
@@ -293,6 +297,115 @@ def _sync(
         model.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
         counts.updated = len(to_update)
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=500)
+        bulk_insert(model, to_create)
         counts.created = len(to_create)
     return counts
+
+
+def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (field name or attname -> value) with a few multi-row INSERTs.
+
+    The import writes ~12,000 new rows (deliverable files, branch cuts) on a first run; going
+    through ``Model(**row)`` + ``bulk_create`` spent more time building instances and preparing
+    values than the database spent storing them. Values are checked like ``clean_fields`` does
+    for what can be wrong here (not-null, max_length, choices); a row that fails is handed to
+    ``clean_fields`` itself so the error is Django's own ``ValidationError``. Missing fields get
+    their model default. No primary keys are returned: callers re-read what they need.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    vendor = connection.vendor
+    converters = []
+    for f in fields:
+        if isinstance(f, models.JSONField):
+            encoder = f.encoder
+
+            def convert(v: Any, encoder: Any = encoder) -> Any:
+                return json.dumps(v, cls=encoder)
+
+        elif isinstance(f, models.DateTimeField):
+
+            def convert(v: Any, f: models.Field = f) -> Any:
+                return f.get_db_prep_save(v, connection)
+
+        elif isinstance(f, models.DateField) and vendor == "sqlite":
+
+            def convert(v: Any) -> Any:
+                return v if v is None else v.isoformat()
+
+        else:
+            convert = None  # type: ignore[assignment]
+        converters.append(convert)
+    checks = [
+        (
+            i,
+            f.null,
+            f.blank,
+            getattr(f, "max_length", None) if isinstance(f, models.CharField) else None,
+            frozenset(str(value) for value, _ in f.flatchoices) | ({""} if f.blank else set())
+            if f.choices
+            else None,
+            [v for v in f.validators if not isinstance(v, MaxLengthValidator)],
+        )
+        for i, f in enumerate(fields)
+    ]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        raw = [_value_of(f, row) for f in fields]
+        for i, nullable, blank, max_length, choices, validators in checks:
+            v = raw[i]
+            if v is None:
+                if not nullable:
+                    _raise_invalid(model, row)
+                continue
+            if (
+                (not blank and v in EMPTY_VALUES)
+                or (max_length is not None and isinstance(v, str) and len(v) > max_length)
+                or (choices is not None and v not in choices)
+            ):
+                _raise_invalid(model, row)
+            for validator in validators:
+                try:
+                    validator(v)
+                except ValidationError:
+                    _raise_invalid(model, row)
+        pairs = zip(raw, converters, strict=True)
+        values.append(tuple(v if c is None or v is None else c(v) for v, c in pairs))
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # One statement per batch: a multi-row VALUES list, JSON as text cast to jsonb.
+            one = (
+                "("
+                + ", ".join(
+                    "%s::jsonb" if isinstance(f, models.JSONField) else "%s" for f in fields
+                )
+                + ")"
+            )
+            batch = max(1, 30_000 // len(fields))
+            for start in range(0, len(values), batch):
+                chunk = values[start : start + batch]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(chunk)),
+                    [v for row in chunk for v in row],
+                )
+        else:
+            # SQLite: executemany of one prepared statement runs the loop in C.
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)
+
+
+def _value_of(field: models.Field, row: dict[str, Any]) -> Any:
+    if field.attname in row:
+        return row[field.attname]
+    if field.name in row:
+        value = row[field.name]
+        return value.pk if field.is_relation and isinstance(value, models.Model) else value
+    return field.get_default()
+
+
+def _raise_invalid(model: type[models.Model], row: dict[str, Any]) -> None:
+    relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    instance = model(**row)
+    instance.clean_fields(exclude=relations)  # raises the precise ValidationError
+    raise ValidationError(f"{model._meta.label}: invalid row {row!r}")
