@@ -93,10 +93,15 @@ def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
         cuts = selectors.branch_cut_list(series=series, team=team)
         if deliverable:
             cuts = cuts.filter(deliverable__name=deliverable)
-    response = HttpResponse(
-        schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts),
-        content_type="text/calendar; charset=utf-8",
-    )
+    body = schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts)
+    if squad_slug := request.GET.get("squad", "").strip():
+        # A squad's feed (issue 6): its blueprints' target dates and open FFEs' merge-by dates.
+        from blueprints.ics_squad import add_squad_dates
+        from squads.models import Squad
+
+        squad = get_object_or_404(Squad, slug=squad_slug)
+        body = add_squad_dates(body, series=series, squad=squad)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{series.name}-schedule.ics"'
     return response
 
