@@ -5,7 +5,6 @@ Pure Python: run with ``pytest -p no:django tests/test_schedule.py``.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,10 +30,9 @@ from releases.schedule import (
     stated_range,
     thursday_of,
 )
+from tests.conftest import RELEASES_TREE
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("PLANNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
-RELEASES = DATA / "openstack-releases"
+RELEASES = RELEASES_TREE
 DOCS = RELEASES / "doc" / "source"
 
 YAML_SERIES = [
