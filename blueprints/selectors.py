@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from blueprints.models import (
@@ -73,14 +73,28 @@ def blueprint_list() -> QuerySet[Blueprint]:
             )
         )
         .annotate(
-            work_items_total=Count("work_items"),
-            work_items_done=Count("work_items", filter=Q(work_items__status=WorkItemStatus.DONE)),
-            work_items_postponed=Count(
-                "work_items", filter=Q(work_items__status=WorkItemStatus.POSTPONED)
-            ),
+            work_items_total=_work_item_count(),
+            work_items_done=_work_item_count(status=WorkItemStatus.DONE),
+            work_items_postponed=_work_item_count(status=WorkItemStatus.POSTPONED),
         )
         .order_by("series__position", "name", "id")
     )
+
+
+def _work_item_count(**filters: str) -> Coalesce:
+    """A blueprint's work items counted in a correlated subquery, not a JOIN + GROUP BY.
+
+    With a join, a page of 50 or 100 blueprints still grouped every work item of every matching
+    blueprint (40,000 at 10,000 blueprints) before the LIMIT; a subquery runs for the rows on
+    the page only, through the work items' blueprint index.
+    """
+    rows = (
+        WorkItem.objects.filter(blueprint=OuterRef("pk"), **filters)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def blueprint_edges(*, project: Project) -> dict[int, set[int]]:
