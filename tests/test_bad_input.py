@@ -12,9 +12,11 @@ import json
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -24,10 +26,13 @@ from releases.services import releases_import
 
 pytestmark = pytest.mark.django_db
 
+# A made-up series (in 2044: same weekdays as 2016, newer than any real one), so the corpus coexists with the real openstack/releases data a session may
+# have imported (tests/conftest.py real_releases): its rows are never touched.
+SERIES = "zzbad"
 STATUS = "data/series_status.yaml"
-SCHEDULE = "doc/source/ocata/schedule.yaml"
-RST = "doc/source/ocata/schedule.rst"
-NOVA = "deliverables/ocata/nova.yaml"
+SCHEDULE = f"doc/source/{SERIES}/schedule.yaml"
+RST = f"doc/source/{SERIES}/schedule.rst"
+NOVA = f"deliverables/{SERIES}/nova.yaml"
 
 
 def _text(value: str) -> str:
@@ -35,61 +40,51 @@ def _text(value: str) -> str:
 
 
 BASE: dict[str, str] = {
-    STATUS: _text(
-        """
-        - name: ocata
-          status: end of life
-          initial-release: 2017-02-22
-        - name: newton
-          status: end of life
-          initial-release: 2016-10-06
-        """
-    ),
     SCHEDULE: _text(
         """
-        start-week: '2016-11-07'
-        release-week: '2016-11-28'
+        start-week: '2044-11-07'
+        release-week: '2044-11-28'
         cycle:
-        - start: '2016-11-07'
-          end: '2016-11-11'
+        - start: '2044-11-07'
+          end: '2044-11-11'
           name: R-3
           x-project:
-          - o-1
-        - start: '2016-11-14'
-          end: '2016-11-18'
+          - z-1
+        - start: '2044-11-14'
+          end: '2044-11-18'
           name: R-2
           x-project:
-          - o-ff
-        - start: '2016-11-21'
-          end: '2016-11-25'
+          - z-ff
+        - start: '2044-11-21'
+          end: '2044-11-25'
           name: R-1
-        - start: '2016-11-28'
-          end: '2016-12-02'
+        - start: '2044-11-28'
+          end: '2044-12-02'
           name: R-0
           x-project:
-          - o-release
+          - z-release
         """
     ),
     RST: _text(
         """
-        .. _o-1:
+        .. _z-1:
 
-        Ocata-1 milestone
-        -----------------
+        First milestone
+        ---------------
 
         The first milestone.
 
-        .. _o-ff:
+        .. _z-ff:
 
         Feature freeze
         --------------
 
         Featureful patches need an exception after it.
 
-        .. _o-release:
+        .. _z-release:
 
-        Ocata release
-        -------------
+        Coordinated release
+        -------------------
 
         The release will happen on 30 November.
         """
@@ -106,11 +101,31 @@ BASE: dict[str, str] = {
               - repo: openstack/nova
                 hash: 3a2b1c
         branches:
-          - name: stable/ocata
+          - name: stable/zzbad
             location: 15.0.0
         """
     ),
 }
+
+
+def status_text() -> str:
+    """``series_status.yaml``: our series (newest), after every series already stored, which keep
+    their names, order and fields (a series' position is unique)."""
+    entries: list[dict] = [
+        {"name": SERIES, "status": "end of life", "initial-release": date(2045, 2, 22)}
+    ]
+    for series in Series.objects.exclude(name=SERIES).order_by("-position"):
+        entry: dict = {"name": series.name, "status": series.status}
+        if series.release_id:
+            entry["release-id"] = series.release_id
+        if series.initial_release:
+            entry["initial-release"] = series.initial_release
+        entries.append(entry)
+    return yaml.safe_dump(entries, sort_keys=False)
+
+
+def base_files() -> dict[str, str | bytes]:
+    return {STATUS: status_text(), **BASE}
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -162,17 +177,17 @@ CASES = [
     # missing keys
     Case("schedule-missing-cycle", replace_in(SCHEDULE, "cycle:", "cycles:"), SCHEDULE, 1, "missing 'cycle'"),
     Case("schedule-missing-release-week", replace_in(SCHEDULE, "release-week", "release-wk"), SCHEDULE, 1, "missing 'release-week'"),
-    Case("week-missing-end", replace_in(SCHEDULE, "  end: '2016-11-18'\n", ""), SCHEDULE, 9, "week has no 'end'"),
+    Case("week-missing-end", replace_in(SCHEDULE, "  end: '2044-11-18'\n", ""), SCHEDULE, 9, "week has no 'end'"),
     Case("deliverable-missing-team", replace_in(NOVA, "team: nova\n", ""), NOVA, 1, "field 'team'"),
     Case("deliverable-release-without-version", replace_in(NOVA, "- version: 15.0.0", "- versoin: 15.0.0"), NOVA, 6, "releases[0]"),
-    Case("branch-without-name", replace_in(NOVA, "- name: stable/ocata", "- nmae: stable/ocata"), NOVA, 11, "branches[0]"),
+    Case("branch-without-name", replace_in(NOVA, "- name: stable/zzbad", "- nmae: stable/zzbad"), NOVA, 11, "branches[0]"),
     # wrong types
-    Case("schedule-is-a-list", put(SCHEDULE, "- start-week: 2016-11-07\n"), SCHEDULE, 1, "expected a mapping"),
+    Case("schedule-is-a-list", put(SCHEDULE, "- start-week: 2044-11-07\n"), SCHEDULE, 1, "expected a mapping"),
     Case("cycle-is-a-mapping", replace_in(SCHEDULE, "cycle:\n", "cycle: {a: 1}\nx:\n"), SCHEDULE, 3, "cycle: expected a list"),
     Case("week-is-a-string", replace_in(SCHEDULE, "cycle:\n", "cycle:\n- R-4\n"), SCHEDULE, 4, "week: expected a mapping"),
-    Case("week-start-not-a-date", replace_in(SCHEDULE, "'2016-11-14'", "'14 Nov'"), SCHEDULE, 9, "week start: '14 Nov' is not a YYYY-MM-DD date"),
-    Case("start-week-a-list", replace_in(SCHEDULE, "start-week: '2016-11-07'", "start-week: [1]"), SCHEDULE, 1, "start-week: expected a date"),
-    Case("x-project-a-string", replace_in(SCHEDULE, "  x-project:\n  - o-ff\n", "  x-project: o-ff\n"), SCHEDULE, 12, "x-project: expected a list"),
+    Case("week-start-not-a-date", replace_in(SCHEDULE, "'2044-11-14'", "'14 Nov'"), SCHEDULE, 9, "week start: '14 Nov' is not a YYYY-MM-DD date"),
+    Case("start-week-a-list", replace_in(SCHEDULE, "start-week: '2044-11-07'", "start-week: [1]"), SCHEDULE, 1, "start-week: expected a date"),
+    Case("x-project-a-string", replace_in(SCHEDULE, "  x-project:\n  - z-ff\n", "  x-project: z-ff\n"), SCHEDULE, 12, "x-project: expected a list"),
     Case("week-name-a-list", replace_in(SCHEDULE, "name: R-1", "name: [R, 1]"), SCHEDULE, 16, "week name"),
     Case("release-model-a-number", replace_in(NOVA, "release-model: cycle-with-rc", "release-model: 3"), NOVA, 4, "field 'release-model'"),
     Case("release-model-unknown", replace_in(NOVA, "cycle-with-rc", "cycle-with-luck"), NOVA, 4, "unknown release model 'cycle-with-luck'"),
@@ -180,16 +195,16 @@ CASES = [
     Case("releases-a-string", replace_in(NOVA, "releases:\n", "releases: many\nx:\n"), NOVA, 5, "field 'releases' is not a list"),
     Case("projects-a-mapping", replace_in(NOVA, "    projects:\n", "    projects: {repo: x}\n    p:\n"), NOVA, 7, "releases[0].projects is not a list"),
     Case("deliverable-is-a-list", put(NOVA, "- team: nova\n"), NOVA, 1, "expected a mapping"),
-    Case("initial-release-not-a-date", replace_in(STATUS, "initial-release: 2017-02-22", "initial-release: soon"), STATUS, 3, "field 'initial-release' is not a date"),
+    Case("initial-release-not-a-date", replace_in(STATUS, "initial-release: 2045-02-22", "initial-release: soon"), STATUS, 3, "field 'initial-release' is not a date"),
     # duplicate and overlapping weeks
-    Case("overlapping-weeks", replace_in(SCHEDULE, "- start: '2016-11-14'\n  end: '2016-11-18'", "- start: '2016-11-07'\n  end: '2016-11-10'"), SCHEDULE, 9, "overlaps week 2016-11-07 - 2016-11-11 (line 4)"),
-    Case("duplicate-week-other-end", replace_in(SCHEDULE, "  end: '2016-11-25'\n", "  end: '2016-11-25'\n- start: '2016-11-21'\n  end: '2016-11-24'\n"), SCHEDULE, 16, "overlaps week"),
+    Case("overlapping-weeks", replace_in(SCHEDULE, "- start: '2044-11-14'\n  end: '2044-11-18'", "- start: '2044-11-07'\n  end: '2044-11-10'"), SCHEDULE, 9, "overlaps week 2044-11-07 - 2044-11-11 (line 4)"),
+    Case("duplicate-week-other-end", replace_in(SCHEDULE, "  end: '2044-11-25'\n", "  end: '2044-11-25'\n- start: '2044-11-21'\n  end: '2044-11-24'\n"), SCHEDULE, 16, "overlaps week"),
     # unknown event ids
-    Case("event-id-malformed", replace_in(SCHEDULE, "  - o-ff\n", "  - feature freeze!\n"), SCHEDULE, 13, "'feature freeze!' is not an event id"),
-    Case("event-id-a-list", replace_in(SCHEDULE, "  - o-ff\n", "  - [o-ff]\n"), SCHEDULE, 13, "is not an event id"),
+    Case("event-id-malformed", replace_in(SCHEDULE, "  - z-ff\n", "  - feature freeze!\n"), SCHEDULE, 13, "'feature freeze!' is not an event id"),
+    Case("event-id-a-list", replace_in(SCHEDULE, "  - z-ff\n", "  - [z-ff]\n"), SCHEDULE, 13, "is not an event id"),
     # dates out of order
-    Case("week-ends-before-it-starts", replace_in(SCHEDULE, "  end: '2016-11-18'", "  end: '2016-11-13'"), SCHEDULE, 9, "week ends (2016-11-13) before it starts"),
-    Case("week-starts-on-a-wednesday", replace_in(SCHEDULE, "- start: '2016-11-21'", "- start: '2016-11-23'"), SCHEDULE, 14, "not on a Monday"),
+    Case("week-ends-before-it-starts", replace_in(SCHEDULE, "  end: '2044-11-18'", "  end: '2044-11-13'"), SCHEDULE, 9, "week ends (2044-11-13) before it starts"),
+    Case("week-starts-on-a-wednesday", replace_in(SCHEDULE, "- start: '2044-11-21'", "- start: '2044-11-23'"), SCHEDULE, 14, "not on a Monday"),
     # huge files: the error deep inside still names its line, fast
     Case("huge-deliverable", put(NOVA, huge_deliverable()), NOVA, 16006, "releases[4000].projects is not a list"),
     # non-UTF-8
@@ -211,24 +226,25 @@ def snapshot() -> dict[str, list]:
 @pytest.fixture
 def imported_base(tmp_path: Path) -> dict[str, list]:
     """The valid base tree, imported: the state every broken import must leave untouched."""
-    result = releases_import(path=write_tree(tmp_path / "good", BASE), actor="tests")
+    tree = write_tree(tmp_path / "good", base_files())
+    result = releases_import(path=tree, series=[SERIES], actor="tests")
     assert result.counts["deliverables"].created == 1
-    assert Event.objects.get(key="o-release").date.isoformat() == "2016-11-30"
+    assert Event.objects.get(series__name=SERIES, key="z-release").date.isoformat() == "2044-11-30"
     return snapshot()
 
 
 def test_the_base_tree_is_valid(imported_base):
-    assert Series.objects.filter(name="ocata", start_week__isnull=False).exists()
+    assert Series.objects.filter(name=SERIES, start_week__isnull=False).exists()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_broken_tree_names_file_line_and_field_and_writes_nothing(case, imported_base, tmp_path):
     # given: a tree with one broken file
     root = tmp_path / "broken"
-    write_tree(root, case.mutate(dict(BASE)))
+    write_tree(root, case.mutate(base_files()))
     # when
     with pytest.raises(SourceError) as raised:
-        releases_import(path=root, actor="tests")
+        releases_import(path=root, series=[SERIES], actor="tests")
     # then: the error says where and what
     error = raised.value
     assert Path(error.path).as_posix().endswith(case.path), str(error)
@@ -247,18 +263,18 @@ def test_a_broken_tree_names_file_line_and_field_and_writes_nothing(case, import
 def test_a_week_listed_twice_is_refused(imported_base, tmp_path):
     twice = replace_in(
         SCHEDULE,
-        "  end: '2016-11-25'\n",
-        "  end: '2016-11-25'\n- start: '2016-11-21'\n  end: '2016-11-25'\n",
+        "  end: '2044-11-25'\n",
+        "  end: '2044-11-25'\n- start: '2044-11-21'\n  end: '2044-11-25'\n",
     )
-    root = write_tree(tmp_path / "broken", twice(dict(BASE)))
+    root = write_tree(tmp_path / "broken", twice(base_files()))
     with pytest.raises(SourceError, match="listed twice|duplicate"):
-        releases_import(path=root, actor="tests")
+        releases_import(path=root, series=[SERIES], actor="tests")
 
 
 def test_the_import_command_reports_the_error_and_writes_nothing(imported_base, tmp_path):
-    root = write_tree(tmp_path / "broken", CASES[0].mutate(dict(BASE)))
-    with pytest.raises(CommandError, match=r"doc/source/ocata/schedule.yaml:12: invalid YAML"):
-        call_command("import_releases", str(root), "--no-progress")
+    root = write_tree(tmp_path / "broken", CASES[0].mutate(base_files()))
+    with pytest.raises(CommandError, match=rf"doc/source/{SERIES}/schedule.yaml:12: invalid YAML"):
+        call_command("import_releases", str(root), "--series", SERIES, "--no-progress")
     assert snapshot() == imported_base
 
 
@@ -282,7 +298,7 @@ def lp_entry(**overrides: object) -> dict:
         "whiteboard": "",
         "web_link": "https://blueprints.launchpad.net/tripleo/+spec/composable-ha",
         "workitems_text": "Work items:\n[ha-dev] Profiles: DONE\n",
-        "date_created": "2016-10-10T09:26:03.143212+00:00",
+        "date_created": "2044-10-10T09:26:03.143212+00:00",
         "date_started": None,
         "date_completed": None,
     }
@@ -354,7 +370,7 @@ def test_the_launchpad_command_names_the_problem_and_writes_nothing(
             "import_launchpad_blueprints",
             str(launchpad_file(tmp_path, content)),
             "--series",
-            "ocata",
+            SERIES,
         )
     assert expected in str(raised.value)
     assert "nothing imported" in str(raised.value) or "specs.json:" in str(raised.value)

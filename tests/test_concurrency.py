@@ -229,15 +229,17 @@ def _in_thread(target, results: dict) -> threading.Thread:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 def test_an_import_waits_for_a_running_import(postgres, tmp_path):
     from releases.services import releases_import
-    from tests.test_bad_input import BASE, write_tree
+    from tests.test_bad_input import SERIES, base_files, write_tree
 
-    tree = write_tree(tmp_path / "tree", BASE)
+    tree = write_tree(tmp_path / "tree", base_files())
     holder = connections.create_connection("default")
     try:
         with holder.cursor() as cursor:  # "another import" holds the lock
             cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_ID])
         results: dict = {}
-        thread = _in_thread(lambda: releases_import(path=tree, actor="second"), results)
+        thread = _in_thread(
+            lambda: releases_import(path=tree, series=[SERIES], actor="second"), results
+        )
         wait_until(lambda: "pid" in results and _waiting_on_lock(results["pid"]), timeout=30,
                    what="the second import to wait on the import lock")  # fmt: skip
         assert thread.is_alive() and "value" not in results
