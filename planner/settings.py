@@ -173,7 +173,16 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "planner",
-    }
+    },
+    # Serialised rows of read-mostly API endpoints (milestones), keyed by the series' data
+    # version so a write invalidates them everywhere; per process for the same reason as above
+    # (no Redis dependency on reads). The timeout bounds a write that does not move the version.
+    "api": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "planner-api",
+        "TIMEOUT": int(os.environ.get("PLANNER_API_CACHE_SECONDS", "30")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 if TESTING:

@@ -1,8 +1,12 @@
 """Read-only REST API of release cycles and their milestones (anonymous read allowed)."""
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
@@ -17,6 +21,11 @@ from releases import conditional, selectors
 from releases.models import Series
 from releases.serializers import CycleSerializer, MilestoneSerializer
 
+logger = logging.getLogger(__name__)
+
+# A per-process cache of serialised read-mostly rows (planner.settings CACHES["api"]).
+API_CACHE = "api" if "api" in settings.CACHES else "default"
+
 
 class CycleFilter(filters.FilterSet):
     status = filters.CharFilter()
@@ -30,6 +39,26 @@ class CycleFilter(filters.FilterSet):
     class Meta:
         model = Series
         fields = ["status", "scheduled"]
+
+
+def _api_cache() -> BaseCache:
+    return caches[API_CACHE]
+
+
+def cached_get(key: str) -> Any:
+    """A read from the short API cache; a cache that fails is a miss, never an error."""
+    try:
+        return _api_cache().get(key)
+    except Exception:  # noqa: BLE001 - any cache backend error degrades to a database read
+        logger.warning("API cache read failed", exc_info=True)
+        return None
+
+
+def cached_set(key: str, value: Any) -> None:
+    try:
+        _api_cache().set(key, value)
+    except Exception:  # noqa: BLE001
+        logger.warning("API cache write failed", exc_info=True)
 
 
 class ConditionalGetMixin:
@@ -109,14 +138,23 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         kind = request.query_params.get("kind", "").strip()
 
         def render() -> Response:
-            events = selectors.event_list(
-                series=series,
-                team=None if team == "all" else team,
-                include_all_teams=team == "all",
-            )
-            if kind:
-                events = events.filter(kind=kind)
-            return Response(MilestoneSerializer(events, many=True).data)
+            # The serialised rows are cached per data version: a write moves updated_at, so
+            # the next request misses and reads fresh rows; the short timeout bounds writes
+            # that do not move it.
+            stamp = series.updated_at.timestamp() if series.updated_at else 0.0
+            key = f"milestones:{series.pk}:{stamp}:{team}:{kind}"
+            data = cached_get(key)
+            if data is None:
+                events = selectors.event_list(
+                    series=series,
+                    team=None if team == "all" else team,
+                    include_all_teams=team == "all",
+                )
+                if kind:
+                    events = events.filter(kind=kind)
+                data = MilestoneSerializer(events, many=True).data
+                cached_set(key, data)
+            return Response(data)
 
         return self.conditional(
             request, scope=f"milestones:{series.pk}", updated_at=series.updated_at, render=render
