@@ -4,6 +4,7 @@ from releases.api import BranchCutList, BranchReportView, CycleViewSet
 
 urlpatterns = [
     path("cycles/", CycleViewSet.as_view({"get": "list"}), name="api-cycle-list"),
+    path("cycles/generate/", ("releases.api_generate", None, None)),  # include() before <name>
     path("cycles/<slug:name>/", CycleViewSet.as_view({"get": "retrieve"}), name="api-cycle-detail"),
     path(
         "cycles/<slug:name>/milestones/",
