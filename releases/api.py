@@ -1,13 +1,10 @@
 """Read-only REST API of release cycles and their milestones (anonymous read allowed)."""
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.db.models import Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -20,11 +17,6 @@ from rest_framework.response import Response
 from releases import conditional, selectors
 from releases.models import Series
 from releases.serializers import CycleSerializer, MilestoneSerializer
-
-logger = logging.getLogger(__name__)
-
-# A per-process cache of serialised read-mostly rows (planner.settings CACHES["api"]).
-API_CACHE = "api" if "api" in settings.CACHES else "default"
 
 
 class CycleFilter(filters.FilterSet):
@@ -39,26 +31,6 @@ class CycleFilter(filters.FilterSet):
     class Meta:
         model = Series
         fields = ["status", "scheduled"]
-
-
-def _api_cache() -> BaseCache:
-    return caches[API_CACHE]
-
-
-def cached_get(key: str) -> Any:
-    """A read from the short API cache; a cache that fails is a miss, never an error."""
-    try:
-        return _api_cache().get(key)
-    except Exception:  # noqa: BLE001 - any cache backend error degrades to a database read
-        logger.warning("API cache read failed", exc_info=True)
-        return None
-
-
-def cached_set(key: str, value: Any) -> None:
-    try:
-        _api_cache().set(key, value)
-    except Exception:  # noqa: BLE001
-        logger.warning("API cache write failed", exc_info=True)
 
 
 class ConditionalGetMixin:
@@ -133,31 +105,34 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
         Each row says which rule gave its date (``stated`` in the prose, ``thursday`` of its week…).
         """
-        series = get_object_or_404(Series, name=name)
+        version = conditional.series_version(name or "")
+        if version is None:
+            raise Http404("No series called that.")
+        series_id, updated_at = version
         team = request.query_params.get("team", "").strip()
         kind = request.query_params.get("kind", "").strip()
 
         def render() -> Response:
             # The serialised rows are cached per data version: a write moves updated_at, so
-            # the next request misses and reads fresh rows; the short timeout bounds writes
-            # that do not move it.
-            stamp = series.updated_at.timestamp() if series.updated_at else 0.0
-            key = f"milestones:{series.pk}:{stamp}:{team}:{kind}"
-            data = cached_get(key)
+            # the next request misses and reads fresh rows; the cache's short timeout bounds
+            # writes that do not move it.
+            stamp = updated_at.timestamp() if updated_at else 0.0
+            key = f"milestones:{series_id}:{stamp}:{team}:{kind}"
+            data = conditional.cache_get(key)
             if data is None:
                 events = selectors.event_list(
-                    series=series,
+                    series=Series(pk=series_id),
                     team=None if team == "all" else team,
                     include_all_teams=team == "all",
                 )
                 if kind:
                     events = events.filter(kind=kind)
                 data = MilestoneSerializer(events, many=True).data
-                cached_set(key, data)
+                conditional.cache_set(key, data)
             return Response(data)
 
         return self.conditional(
-            request, scope=f"milestones:{series.pk}", updated_at=series.updated_at, render=render
+            request, scope=f"milestones:{series_id}", updated_at=updated_at, render=render
         )
 
 

@@ -240,7 +240,13 @@ def _write_tree(
 
 def series_touch(*, series_ids: Iterable[int]) -> None:
     """Mark series as changed now: their ETag/Last-Modified move, caches drop them."""
+    from releases import conditional
+
     Series.objects.filter(pk__in=list(series_ids)).update(updated_at=timezone.now())
+    # This process's cached versions go now (and again at commit, in case a read in between
+    # cached the old one); other processes' expire within conditional.VERSION_SECONDS.
+    conditional.cache_clear()
+    transaction.on_commit(conditional.cache_clear)
 
 
 def _take_import_lock() -> None:

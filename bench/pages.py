@@ -1,0 +1,212 @@
+"""Issue 8, target 2: dashboard, squad page and blueprint list at 10, 100 and 10,000 blueprints.
+
+    .venv/bin/python bench/pages.py                  # PostgreSQL, 5 rounds
+    .venv/bin/python bench/pages.py --rounds 3 --requests 10
+
+Three PostgreSQL databases (created from one migrated template with Ocata's schedule imported,
+dropped afterwards) each get ``manage.py generate_load_data --squads 50 --work-items 4`` with
+10, 100 and 10,000 blueprints (10,000 -> 40,000 work items, ~2,000 dependencies, FFEs, history).
+One child process then serves the pages in-process through Django's test client (the whole
+request: middleware, view, queries, template) and switches its connection between the three
+databases round by round, so every size is measured under the same load. Per page and size:
+the SQL query count of one request and the median server time over all requests. Quoted:
+queries at 10 vs 10,000 (target: equal) and time(10,000) / time(100) (target: at most 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    PYTHON,
+    RELEASES,
+    base_env,
+    machine,
+    manage,
+    pg_admin,
+    pg_url,
+    run_json,
+    stamp,
+    static_root,
+)
+
+SIZES = (10, 100, 10_000)
+AS_OF = "2017-01-10"  # mid-cycle in Ocata: overdue, waiting and FFE sections all populated
+PAGES = {
+    "dashboard": f"/cycles/ocata/?project=loadtest&as_of={AS_OF}",
+    "squad page": "/squads/loadtest-squad-0/?series=ocata",
+    "blueprint list API": "/api/v1/blueprints/?project=loadtest&series=ocata",
+}
+
+
+def child(names: list[str], rounds: int, requests: int) -> dict:
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    times: dict[str, dict[str, list[float]]] = {n: {p: [] for p in PAGES} for n in names}
+    queries: dict[str, dict[str, int]] = {n: {} for n in names}
+    sizes: dict[str, int] = {}
+
+    def use(name: str) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        cache.clear()  # nothing cached from another data set
+
+    for name in names:
+        use(name)
+        from blueprints.models import Blueprint, WorkItem
+
+        sizes[name] = Blueprint.objects.filter(project__name="loadtest").count()
+        sizes[name + ":work_items"] = WorkItem.objects.filter(
+            blueprint__project__name="loadtest"
+        ).count()
+        for page, url in PAGES.items():
+            client.get(url, secure=True)  # warm: templates, content types
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url, secure=True)
+            if response.status_code != 200:
+                raise SystemExit(f"{name} {url}: HTTP {response.status_code}")
+            queries[name][page] = len(ctx.captured_queries)
+    for _ in range(rounds):
+        for name in names:
+            use(name)
+            for page, url in PAGES.items():
+                client.get(url, secure=True)  # connection and per-process caches warm
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    client.get(url, secure=True)
+                    times[name][page].append(time.perf_counter() - started)
+    return {
+        "sizes": sizes,
+        "queries": queries,
+        "median_ms": {
+            n: {p: statistics.median(v) * 1000 for p, v in pages.items()}
+            for n, pages in times.items()
+        },
+        "rounds_ms": {
+            n: {
+                p: [
+                    statistics.median(v[i * requests : (i + 1) * requests]) * 1000
+                    for i in range(rounds)
+                ]
+                for p, v in pages.items()
+            }
+            for n, pages in times.items()
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=10, help="per page, size and round")
+    parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.rounds, args.requests)))
+        return 0
+
+    import os
+
+    template = f"planner_pages_tmpl_{os.getpid()}"
+    names = {size: f"planner_pages_{size}_{os.getpid()}" for size in SIZES}
+    created = []
+    with static_root() as static:
+        try:
+            result = _run(args, template, names, created, static)
+        finally:
+            for name in reversed(created):
+                pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return _report(args, names, result)
+
+
+def _run(args: argparse.Namespace, template: str, names: dict, created: list, static: str) -> dict:
+    pg_admin(f'CREATE DATABASE "{template}"')
+    created.append(template)
+    env = base_env(pg_url(template))
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "import_releases", str(RELEASES), "--series", "ocata", "--no-progress")
+    for size, name in names.items():
+        pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        created.append(name)
+        started = time.perf_counter()
+        out = manage(
+            base_env(pg_url(name)),
+            "generate_load_data",
+            "--series=ocata",
+            "--squads=50",
+            f"--blueprints={size}",
+            "--work-items=4",
+        )
+        print(f"{out.strip()} ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
+        # A live database has planner statistics (autovacuum's ANALYZE); a bulk-loaded one not yet.
+        manage(base_env(pg_url(name)), "dbshell", "--", "-qc", "ANALYZE")
+    env = base_env(
+        pg_url(names[SIZES[0]]),
+        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+        DJANGO_THROTTLE_ANON="100000000/min",
+        DJANGO_STATIC_ROOT=static,
+    )
+    result = run_json(
+        [PYTHON, __file__, "--rounds", str(args.rounds), "--requests", str(args.requests),
+         "--child", *names.values()],
+        env,
+        timeout=3600,
+    )  # fmt: skip
+    return result
+
+
+def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
+    mid, large = names[100], names[10_000]
+    report = {"machine": machine(), "when": stamp(), "rounds": args.rounds,
+              "requests": args.requests, "pages": {}, "raw": result}  # fmt: skip
+    for page in PAGES:
+        q = {s: result["queries"][names[s]][page] for s in SIZES}
+        t = {s: result["median_ms"][names[s]][page] for s in SIZES}
+        per_round = [
+            b / a
+            for a, b in zip(
+                result["rounds_ms"][mid][page], result["rounds_ms"][large][page], strict=True
+            )
+        ]
+        report["pages"][page] = {
+            "url": PAGES[page],
+            "queries": q,
+            "same_queries_10_vs_10000": q[10] == q[10_000],
+            "median_ms": t,
+            "ratio_10000_vs_100": statistics.median(per_round),
+            "ratio_per_round": per_round,
+        }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"machine: {report['machine']}; {report['when']}; PostgreSQL, in-process test client")
+    print(f"data: {result['sizes']}")
+    print("| page | queries @10 / @100 / @10,000 | ms @10 | ms @100 | ms @10,000 |"
+          " time(10,000)/time(100), median of rounds |")  # fmt: skip
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for page, r in report["pages"].items():
+        q, t = r["queries"], r["median_ms"]
+        print(
+            f"| {page} (`{r['url']}`) | {q[10]} / {q[100]} / {q[10_000]} | {t[10]:.1f} | "
+            f"{t[100]:.1f} | {t[10_000]:.1f} | **{r['ratio_10000_vs_100']:.2f}** |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
