@@ -495,6 +495,7 @@ def test_the_load_script_drives_the_deployment_without_errors(stack):
 
     spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
     load = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = load  # dataclasses look their module up there
     spec.loader.exec_module(load)
     # bounded: a smoke run of the script (bench/RESULTS.md has the full one)
     report = load.summary(
