@@ -203,6 +203,8 @@ def parse_blueprints(document: Any) -> list[ParsedBlueprint]:
         for key in REQUIRED:
             if not entry.get(key):
                 problem(key, "missing")
+            elif not isinstance(entry[key], str):
+                problem(key, f"expected a string, got {type(entry[key]).__name__}")
         if name and not NAME_RE.match(name):
             problem("name", f"{name!r} is not a Launchpad blueprint name")
         if name in seen:

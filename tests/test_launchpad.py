@@ -107,6 +107,14 @@ def test_every_problem_is_reported_with_index_name_and_field(document):
     )
 
 
+def test_a_title_that_is_not_text_is_reported(document):
+    bad = copy.deepcopy(document)
+    bad["entries"][0]["title"] = 42
+    with pytest.raises(launchpad.LaunchpadParseError) as error:
+        launchpad.parse_blueprints(bad)
+    assert "entry 0 (composable-ha), title: expected a string, got int" in str(error.value)
+
+
 def test_not_a_collection():
     with pytest.raises(launchpad.LaunchpadParseError, match="entries"):
         launchpad.parse_blueprints([{"name": "x"}])
