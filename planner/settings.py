@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "releases",
     "squads",
     "blueprints",
+    "notifications",
     "planner",
 ]
 
@@ -198,6 +199,15 @@ LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Email ------------------------------------------------------------------------------------
+# Development and tests print mail on the console (pytest-django swaps in the locmem outbox);
+# DJANGO_EMAIL_BACKEND (or a configured EMAIL_URL deployment) keeps Django's SMTP default.
+if os.environ.get("DJANGO_EMAIL_BACKEND"):
+    EMAIL_BACKEND = os.environ["DJANGO_EMAIL_BACKEND"]
+elif (DEBUG or TESTING) and not os.environ.get("EMAIL_URL"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planner@localhost")
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("releases.api_urls")),
     path("", include("squads.api_urls")),
     path("", include("blueprints.api_urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
