@@ -30,6 +30,17 @@ MAX_ATTEMPTS = 6
 USER_AGENT = "cycle-planner-webhooks/1"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new destination: urllib would re-send a POST as a GET
+    without its body (and could be pointed anywhere)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class TransientDeliveryError(Exception):
     """A connection error, a timeout or a 5xx: worth another attempt later."""
 
@@ -120,7 +131,7 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     code: int | None = None
     error = ""
     try:
-        with urllib.request.urlopen(request, timeout=_timeout()) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=_timeout()) as response:
             code = response.status
     except urllib.error.HTTPError as exc:
         code, error = exc.code, f"HTTP {exc.code} {exc.reason}"

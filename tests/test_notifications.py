@@ -124,14 +124,15 @@ def test_a_500_is_retried_then_delivered_and_every_attempt_is_logged(
 
 
 @pytest.mark.django_db
-def test_a_4xx_fails_without_retry(django_capture_on_commit_callbacks):
-    with Receiver(codes=[410]) as server:
+@pytest.mark.parametrize("code", [410, 302])
+def test_a_4xx_or_a_redirect_fails_without_retry(code, django_capture_on_commit_callbacks):
+    with Receiver(codes=[code]) as server:
         _webhook(server.url, "digest")
         with django_capture_on_commit_callbacks(execute=True):
             [delivery_id] = event_publish(event="digest", source="t:3", data={})
         assert len(server.requests) == 1
     delivery = Delivery.objects.get(pk=delivery_id)
-    assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 1, 410)
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 1, code)
 
 
 # --- webhooks on status changes and FFE decisions ---------------------------------------------
