@@ -41,6 +41,21 @@ def api_schema(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
         return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():  # noqa: ANN201
+    """The WSGI app closes "old" connections at each request's end; inside the test's
+    transaction that would close the test's own connection (PostgreSQL). Django's test client
+    disconnects the same handlers for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def planner_data():  # noqa: ANN201
     people = cast()
