@@ -127,5 +127,19 @@ def run_json(cmd: list[str], env: dict[str, str], timeout: float = 900) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@contextmanager
+def static_root() -> Iterator[str]:
+    """``collectstatic`` into a temporary directory: production settings need its manifest."""
+    directory = tempfile.mkdtemp(prefix="planner-bench-static-")
+    try:
+        env = base_env("sqlite:///:memory:", DJANGO_STATIC_ROOT=directory)
+        manage(env, "collectstatic", "--noinput", "-v0")
+        yield directory
+    finally:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def stamp() -> str:
     return time.strftime("%Y-%m-%d %H:%M %Z")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -133,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(result)
             print(
                 f"{engine} run {i + 1}: parse {result['parse_s']:.2f}s "
-                f"import {result['import_s']:.2f}s (branch cuts {result['import_branch_cuts_s']:.2f}s)"
+                f"import {result['import_s']:.2f}s "
+                f"(branch cuts {result['import_branch_cuts_s']:.2f}s)"
                 f" reimport {result['reimport_s']:.2f}s -> {result['import_ratio']:.2f} / "
                 f"{result['reimport_ratio']:.2f}",
                 file=sys.stderr,
