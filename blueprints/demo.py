@@ -254,24 +254,27 @@ def demo_load(*, series: Series) -> dict[str, int]:
         if blueprint.ffes.exists():
             continue
         day = _date(requested_on)
-        ffe = services.ffe_request(
-            blueprint=blueprint,
-            actor=account(requester),
-            rationale=rationale,
-            merge_by=_date(merge_by),
-            risk=risk,
-            today=day,
-        )
+        with _on_day(day):
+            ffe = services.ffe_request(
+                blueprint=blueprint,
+                actor=account(requester),
+                rationale=rationale,
+                merge_by=_date(merge_by),
+                risk=risk,
+                today=day,
+            )
         counts["ffes"] += 1
         status, detail = outcome
-        if status in ("Granted", "Merged"):
-            ffe = services.ffe_decide(ffe=ffe, actor=ptl, granted=True, today=day)
+        with _on_day(day):
+            if status in ("Granted", "Merged"):
+                ffe = services.ffe_decide(ffe=ffe, actor=ptl, granted=True, today=day)
+            if status == "Denied":
+                services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
         if status == "Merged":
-            services.ffe_mark_merged(
-                ffe=ffe, actor=leads[blueprint.squad.slug], merged_on=_date(detail)
-            )
-        if status == "Denied":
-            services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
+            with _on_day(_date(detail)):
+                services.ffe_mark_merged(
+                    ffe=ffe, actor=leads[blueprint.squad.slug], merged_on=_date(detail)
+                )
     return {key: counts[key] for key in COUNTED}
 
 
