@@ -19,6 +19,7 @@ The rules (see docs/date-rules.md):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -482,12 +483,19 @@ def series_for_key(key: str, title: str, file_series: str, series_order: Sequenc
 
 
 def _series_in_title(title: str, series_order: Sequence[str]) -> list[str]:
-    found = []
-    for name in series_order:
-        match = re.search(rf"\b{re.escape(name)}\b", title, re.I)
-        if match:
-            found.append((match.start(), name))
-    return [name for _, name in sorted(found)]
+    """Series names in a title, in the order they appear (one compiled pattern per order)."""
+    pattern = _series_pattern(tuple(series_order))
+    seen: dict[str, int] = {}
+    for match in pattern.finditer(title):
+        seen.setdefault(match.group(0).lower(), match.start())
+    by_name = {name.lower(): name for name in series_order}
+    return [by_name[key] for key, _ in sorted(seen.items(), key=lambda item: item[1])]
+
+
+@functools.lru_cache(maxsize=8)
+def _series_pattern(series_order: tuple[str, ...]) -> re.Pattern[str]:
+    names = sorted(series_order, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
 
 
 # --- parsed objects ---------------------------------------------------------------------------
