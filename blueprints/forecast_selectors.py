@@ -30,13 +30,12 @@ from blueprints import freeze as fz
 from blueprints import rules
 from blueprints.models import (
     Blueprint,
-    BlueprintDependency,
     FeatureFreezeException,
     ImplementationStatus,
     WorkItem,
     WorkItemStatus,
 )
-from blueprints.rules import DONE_DEFINITIONS
+from blueprints.selectors import unfinished_dependencies
 from planner.models import AuditEntry
 from releases.models import Event
 
@@ -138,14 +137,7 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
         field="implementation_status",
         at__lte=until,
     ).order_by("-at", "-pk")
-    unfinished = BlueprintDependency.objects.filter(blueprint=OuterRef("pk")).exclude(
-        Q(depends_on__implementation_status=ImplementationStatus.IMPLEMENTED)
-        | Q(depends_on__definition_status__in=DONE_DEFINITIONS)
-        | Q(
-            depends_on__implementation_status=ImplementationStatus.INFORMATIONAL,
-            depends_on__definition_status="Approved",
-        )
-    )
+    unfinished = unfinished_dependencies()
     current = WorkItem.objects.filter(blueprint=OuterRef("pk"))
     return blueprints.select_related("series", "squad", "target_milestone").annotate(
         risk_items_now=_count(current.exclude(status=WorkItemStatus.POSTPONED)),

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from blueprints import rules
 from blueprints.models import (
     GRANTED_FFE_STATUSES,
     Blueprint,
@@ -23,6 +24,30 @@ from squads.models import Project
 # The first of these kinds found in a series' schedule is its feature freeze; Ocata lists
 # o-ff and o-3 in the same week, older schedules sometimes only the third milestone.
 FEATURE_FREEZE_KINDS = ("feature-freeze", "milestone-3")
+
+
+def complete_q(prefix: str = "") -> Q:
+    """Launchpad's ``is_complete`` (blueprints.rules.is_complete) as a database condition;
+    ``prefix`` reaches a related blueprint, e.g. ``"depends_on__"``."""
+    return (
+        Q(**{f"{prefix}implementation_status": "Implemented"})
+        | Q(**{f"{prefix}definition_status__in": rules.DONE_DEFINITIONS})
+        | Q(
+            **{
+                f"{prefix}implementation_status": "Informational",
+                f"{prefix}definition_status": "Approved",
+            }
+        )
+    )
+
+
+def unfinished_dependencies() -> QuerySet:
+    """Dependencies of the outer query's blueprint (``OuterRef("pk")``) not yet complete."""
+    from blueprints.models import BlueprintDependency
+
+    return BlueprintDependency.objects.filter(blueprint=OuterRef("pk")).exclude(
+        complete_q("depends_on__")
+    )
 
 
 def series_event(*, series: Series, kinds: tuple[str, ...]) -> Event | None:

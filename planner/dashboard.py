@@ -12,18 +12,18 @@ from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from blueprints.models import (
     Blueprint,
-    BlueprintDependency,
     FeatureFreezeException,
     FFEStatus,
     ImplementationStatus,
     Priority,
 )
-from blueprints.rules import DONE_DEFINITIONS, NOT_STARTED_STATUSES
+from blueprints.rules import NOT_STARTED_STATUSES
+from blueprints.selectors import complete_q, unfinished_dependencies
 from planner import charts
 from planner.models import AuditEntry
 from releases import selectors as release_selectors
@@ -34,11 +34,7 @@ ATTENTION_LIMIT = 25
 BRANCH_CUT_LIMIT = 50
 
 # Launchpad's is_complete, as a database condition (blueprints.rules.is_complete).
-COMPLETE = (
-    Q(implementation_status=ImplementationStatus.IMPLEMENTED)
-    | Q(definition_status__in=DONE_DEFINITIONS)
-    | Q(implementation_status=ImplementationStatus.INFORMATIONAL, definition_status="Approved")
-)
+COMPLETE = complete_q()
 NOT_STARTED = Q(implementation_status__in=NOT_STARTED_STATUSES)
 HIGH_PRIORITIES = (Priority.HIGH, Priority.ESSENTIAL)
 
@@ -99,14 +95,7 @@ class SquadRow:
 
 def attention_flags(*, as_of: date) -> dict[str, Q]:
     """Why a blueprint needs the PTL's attention, each as a database condition."""
-    unfinished_dependency = BlueprintDependency.objects.filter(blueprint=OuterRef("pk")).exclude(
-        Q(depends_on__implementation_status=ImplementationStatus.IMPLEMENTED)
-        | Q(depends_on__definition_status__in=DONE_DEFINITIONS)
-        | Q(
-            depends_on__implementation_status=ImplementationStatus.INFORMATIONAL,
-            depends_on__definition_status="Approved",
-        )
-    )
+    unfinished_dependency = unfinished_dependencies()
     return {
         "overdue": Q(target_milestone__date__lt=as_of) & ~COMPLETE,
         "blocked": Q(implementation_status=ImplementationStatus.BLOCKED),
