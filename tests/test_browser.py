@@ -1,6 +1,8 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright against a live server.
 
-Screenshots of the main pages land in docs/screenshots/ (shown in the README).
+Screenshots of the main pages are taken on every run; with PLANNER_SCREENSHOTS=1 they replace
+the ones in docs/screenshots/ (shown in the README), otherwise they go to a temporary folder so
+a test run leaves the work tree as it was.
 """
 
 import os
@@ -13,7 +15,7 @@ from django.core.management import call_command
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+DOC_SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 AS_OF = "2017-01-10"  # Ocata week R-6, before feature freeze
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,12 +65,21 @@ def log_in(page, username: str) -> None:  # noqa: ANN001
     assert page.get_by_text(f"Signed in as {username}").is_visible()
 
 
-def shoot(page, name: str) -> None:  # noqa: ANN001
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:  # noqa: ANN001
+    if os.environ.get("PLANNER_SCREENSHOTS") == "1":
+        return DOC_SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
-def test_ptl_sees_the_timeline_and_the_next_deadline(page):
+def shoot(page, folder: Path, name: str) -> None:  # noqa: ANN001
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000, f"{name} screenshot looks empty"
+
+
+def test_ptl_sees_the_timeline_and_the_next_deadline(page, screenshots):
     log_in(page, "ptl")
     page.goto(f"/cycles/ocata/?as_of={AS_OF}")
     assert page.get_by_role("heading", name="Ocata cycle · TripleO").is_visible()
@@ -80,13 +91,15 @@ def test_ptl_sees_the_timeline_and_the_next_deadline(page):
     assert "Final release for non-client libraries" in next_deadline.inner_text()
     assert "in 9 days" in next_deadline.inner_text()
     assert page.get_by_test_id("branch-cuts").is_visible()
-    shoot(page, "dashboard")
+    shoot(page, screenshots, "dashboard")
 
 
-def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page):
-    bp = Blueprint.objects.filter(squad__slug="ci").exclude(
-        implementation_status="Implemented"
-    ).first()
+def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page, screenshots):
+    bp = (
+        Blueprint.objects.filter(squad__slug="ci")
+        .exclude(implementation_status="Implemented")
+        .first()
+    )
     log_in(page, "ci-lead")
     page.goto(f"/cycles/ocata/?as_of={AS_OF}&squad=ci")
     done_before = page.locator("tr[data-squad='ci'] td").first.inner_text()
@@ -95,7 +108,7 @@ def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page):
     row.get_by_label(f"Status of {bp.title}").select_option("Implemented")
     row.get_by_role("button", name="Save").click()
     assert page.get_by_role("status").get_by_text(f"Saved {bp.title}.").is_visible()
-    shoot(page, "squad")
+    shoot(page, screenshots, "squad")
     page.goto(f"/cycles/ocata/?as_of={AS_OF}&squad=ci")
     done_after = page.locator("tr[data-squad='ci'] td").first.inner_text()
     assert done_before != done_after
@@ -112,12 +125,12 @@ def test_lead_of_another_squad_cannot_edit(page):
     assert page.get_by_text("Only this squad's lead or the PTL edits").is_visible()
 
 
-def test_ptl_grants_an_ffe(page):
+def test_ptl_grants_an_ffe(page, screenshots):
     ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
     log_in(page, "ptl")
     page.goto(f"/blueprints/{ffe.blueprint_id}/?as_of={ffe.requested_on}")
     assert page.get_by_test_id("dependency-graph").is_visible()
-    shoot(page, "blueprint")
+    shoot(page, screenshots, "blueprint")
     page.get_by_role("button", name="Grant").click()
     assert page.get_by_role("status").get_by_text("granted").is_visible()
     ffe.refresh_from_db()
