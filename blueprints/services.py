@@ -30,7 +30,7 @@ from blueprints.models import (
     WorkItem,
     WorkItemStatus,
 )
-from planner.audit import audit_record
+from planner.audit import audit_record, save_audited
 from planner.concurrency import lock_and_check
 from releases.models import Event, Series
 from squads import permissions as perms
@@ -76,12 +76,6 @@ def _lifecycle_dates(blueprint: Blueprint, now: datetime) -> dict[str, Any]:
         changes["date_completed"] = None
     # A blueprint completed without ever being started (e.g. made Obsolete) keeps no start.
     return changes
-
-
-def _save(obj: Any, *, actor: Actor, action: str, changes: dict[str, tuple[Any, Any]]) -> None:
-    obj.full_clean()
-    obj.save()
-    audit_record(actor=actor, obj=obj, action=action, changes=changes)
 
 
 # --- blueprints -------------------------------------------------------------------------------
@@ -131,7 +125,7 @@ def blueprint_create(
     for field in ("date_started", "date_completed"):
         if getattr(blueprint, field) is not None:
             values[field] = getattr(blueprint, field)
-    _save(
+    save_audited(
         blueprint,
         actor=actor,
         action="create",
@@ -181,7 +175,7 @@ def blueprint_update(
     elif {"implementation_status", "definition_status"} & set(diff):
         diff.update(apply_changes(blueprint, _lifecycle_dates(blueprint, timezone.now())))
     if diff:
-        _save(blueprint, actor=actor, action="update", changes=diff)
+        save_audited(blueprint, actor=actor, action="update", changes=diff)
     return blueprint
 
 
@@ -269,7 +263,7 @@ def work_item_create(
         milestone=milestone,
         order=order,
     )
-    _save(
+    save_audited(
         item,
         actor=actor,
         action="create",
@@ -318,7 +312,7 @@ def work_item_update(
         )
     diff = apply_changes(work_item, changes)
     if diff:
-        _save(work_item, actor=actor, action="update", changes=diff)
+        save_audited(work_item, actor=actor, action="update", changes=diff)
     return work_item
 
 
@@ -397,7 +391,7 @@ def ffe_request(
         risk=risk,
         risk_notes=risk_notes,
     )
-    _save(
+    save_audited(
         ffe,
         actor=actor,
         action="create",
@@ -452,7 +446,7 @@ def ffe_decide(
         ffe,
         {"status": status, "decided_by": actor, "decided_on": today, "decision_note": note},
     )
-    _save(ffe, actor=actor, action="transition", changes=diff)
+    save_audited(ffe, actor=actor, action="transition", changes=diff)
     return ffe
 
 
@@ -475,7 +469,7 @@ def ffe_mark_merged(
             f"The merge-by date ({ffe.merge_by:%Y-%m-%d}) passed: this FFE has expired."
         )
     diff = apply_changes(ffe, {"status": FFEStatus.MERGED, "closed_on": merged_on})
-    _save(ffe, actor=actor, action="transition", changes=diff)
+    save_audited(ffe, actor=actor, action="transition", changes=diff)
     return ffe
 
 
@@ -492,7 +486,7 @@ def ffe_expire_overdue(*, today: date | None = None) -> int:
     count = 0
     for ffe in overdue:
         diff = apply_changes(ffe, {"status": FFEStatus.EXPIRED, "closed_on": today})
-        _save(ffe, actor=None, action="transition", changes=diff)
+        save_audited(ffe, actor=None, action="transition", changes=diff)
         count += 1
     return count
 
@@ -513,13 +507,13 @@ def ffe_policy_set(
     values = {"request_cutoff": request_cutoff, "max_granted": max_granted, "notes": notes}
     if policy is None:
         policy = FFEPolicy(project=project, series=series, **values)
-        _save(
+        save_audited(
             policy, actor=actor, action="create", changes={k: (None, v) for k, v in values.items()}
         )
         return policy
     diff = apply_changes(policy, values)
     if diff:
-        _save(policy, actor=actor, action="update", changes=diff)
+        save_audited(policy, actor=actor, action="update", changes=diff)
     return policy
 
 

@@ -67,3 +67,16 @@ def audit_record(
         for field, (old, new) in items.items()
     ] or [AuditEntry(**base)]
     return AuditEntry.objects.bulk_create(rows)
+
+
+def save_audited(
+    obj: models.Model,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    changes: dict[str, tuple[Any, Any]],
+) -> None:
+    """The services' write: validate, save, and record the change in the same transaction."""
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, obj=obj, action=action, changes=changes)

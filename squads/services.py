@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 
-from planner.audit import audit_record
+from planner.audit import audit_record, save_audited
 from releases.models import Series
 from squads import permissions as perms
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal, SquadRole
@@ -35,14 +35,6 @@ def apply_changes(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple
     return diff
 
 
-def _save_audited(
-    obj: models.Model, *, actor: Actor, action: str, changes: dict[str, tuple[Any, Any]]
-) -> None:
-    obj.full_clean()
-    obj.save()
-    audit_record(actor=actor, obj=obj, action=action, changes=changes)
-
-
 # --- projects ---------------------------------------------------------------------------------
 @transaction.atomic
 def project_create(
@@ -52,7 +44,7 @@ def project_create(
     perms.check(actor, bool(actor and actor.is_superuser), "Only an administrator adds projects.")
     project = Project(name=name, title=title, launchpad=launchpad, ptl_group=ptl_group)
     fields = {"name": name, "title": title, "launchpad": launchpad, "ptl_group": ptl_group}
-    _save_audited(
+    save_audited(
         project, actor=actor, action="create", changes={k: (None, v) for k, v in fields.items()}
     )
     return project
@@ -85,7 +77,7 @@ def squad_create(
         "docs_url": docs_url,
     }
     squad = Squad(project=project, **values)
-    _save_audited(
+    save_audited(
         squad, actor=actor, action="create", changes={k: (None, v) for k, v in values.items()}
     )
     return squad
@@ -100,7 +92,7 @@ def squad_update(*, squad: Squad, actor: Actor, **changes: Any) -> Squad:
         raise TypeError(f"squad_update() cannot change {sorted(unknown)}")
     diff = apply_changes(squad, changes)
     if diff:
-        _save_audited(squad, actor=actor, action="update", changes=diff)
+        save_audited(squad, actor=actor, action="update", changes=diff)
     return squad
 
 
@@ -129,7 +121,7 @@ def membership_set(
     membership = Membership.objects.filter(squad=squad, user=user).first()
     if membership is None:
         membership = Membership(squad=squad, user=user, role=role)
-        _save_audited(
+        save_audited(
             membership,
             actor=actor,
             action="create",
@@ -144,7 +136,7 @@ def membership_set(
             "Only the PTL changes a squad lead's role.",
         )
         diff = apply_changes(membership, {"role": role})
-        _save_audited(membership, actor=actor, action="update", changes=diff)
+        save_audited(membership, actor=actor, action="update", changes=diff)
     return membership
 
 
@@ -175,7 +167,7 @@ def area_expert_add(
         actor, perms.can_manage_squad(actor, squad.project), "Only the PTL names area experts."
     )
     expert = AreaExpert(squad=squad, user=user, topic=topic)
-    _save_audited(
+    save_audited(
         expert,
         actor=actor,
         action="create",
@@ -193,7 +185,7 @@ def area_expert_update(*, expert: AreaExpert, actor: Actor, topic: str) -> AreaE
     )
     diff = apply_changes(expert, {"topic": topic})
     if diff:
-        _save_audited(expert, actor=actor, action="update", changes=diff)
+        save_audited(expert, actor=actor, action="update", changes=diff)
     return expert
 
 
@@ -239,7 +231,7 @@ def goal_create(
         links=links or [],
         order=order,
     )
-    _save_audited(
+    save_audited(
         goal,
         actor=actor,
         action="create",
@@ -260,7 +252,7 @@ def goal_update(*, goal: SquadGoal, actor: Actor, **changes: Any) -> SquadGoal:
         raise TypeError(f"goal_update() cannot change {sorted(unknown)}")
     diff = apply_changes(goal, changes)
     if diff:
-        _save_audited(goal, actor=actor, action="update", changes=diff)
+        save_audited(goal, actor=actor, action="update", changes=diff)
     return goal
 
 
