@@ -7,7 +7,7 @@ from blueprints.models import (
     FFEPolicy,
     WorkItem,
 )
-from planner.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 
 
 class WorkItemInline(admin.TabularInline):

@@ -39,9 +39,9 @@ from blueprints.serializers import (
     FFESerializer,
     WorkItemSerializer,
 )
-from planner.etags import ETagConcurrencyMixin, ETagDestroyMixin
+from core.api import PlannerViewSetMixin
+from core.etags import ETagConcurrencyMixin, ETagDestroyMixin
 from squads import permissions as perms
-from squads.api import PlannerViewSetMixin
 
 
 class BlueprintFilter(filters.FilterSet):

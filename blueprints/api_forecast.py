@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from blueprints import selectors
 from blueprints.forecast_selectors import problem_list, risk_get, risk_list
 from blueprints.models import Blueprint
-from planner.views import parse_as_of
+from core.as_of import parse_as_of
 from releases.models import Series
 
 

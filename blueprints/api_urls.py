@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from blueprints import api
+from blueprints import api, api_forecast
 
 router = SimpleRouter()
 router.register("blueprints", api.BlueprintViewSet, basename="blueprint")
@@ -8,14 +9,9 @@ router.register("work-items", api.WorkItemViewSet, basename="work-item")
 router.register("ffes", api.FFEViewSet, basename="ffe")
 router.register("ffe-policies", api.FFEPolicyViewSet, basename="ffe-policy")
 
-urlpatterns = router.urls
-
-# Risk forecast and freeze checks (issue 6).
-from django.urls import path  # noqa: E402
-
-from blueprints import api_forecast  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    *router.urls,
+    # Risk forecast and freeze checks.
     path(
         "blueprints/<int:pk>/forecast/",
         api_forecast.BlueprintForecastView.as_view(),

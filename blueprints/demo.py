@@ -26,8 +26,10 @@ from django.db import transaction
 from blueprints import demo_data as data
 from blueprints import rules, services
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
-from planner.models import AuditEntry
-from releases.models import Event, Series
+from core.models import AuditEntry
+from releases import selectors as release_selectors
+from releases.kinds import TARGET_KINDS, EventKind
+from releases.models import Series
 from squads import services as squad_services
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
 
@@ -46,7 +48,7 @@ COUNTED = (
     "ffe_policies",
     "ffes",
 )
-NEEDED_KINDS = ("milestone-1", "milestone-2", "milestone-3", "feature-freeze", "rc1")
+NEEDED_KINDS = TARGET_KINDS
 
 
 def _date(value: str) -> dt.date:
@@ -70,9 +72,11 @@ def _on_day(day: dt.date | None) -> Iterator[None]:
 def demo_load(*, series: Series) -> dict[str, int]:
     """Create what is missing of the TripleO Ocata plan in ``series``; return the counts of
     rows created (all zero on a second run)."""
-    events: dict[str, Event] = {}
-    for e in Event.objects.filter(series=series, team="").order_by("date", "key"):
-        events.setdefault(e.kind, e)  # the first of a kind, as the selectors resolve it
+    events = {
+        kind: event
+        for kind in NEEDED_KINDS
+        if (event := release_selectors.event_of_kinds(series=series, kinds=(kind,)))
+    }
     missing = [kind for kind in NEEDED_KINDS if kind not in events]
     if missing:
         raise ValueError(
@@ -168,7 +172,7 @@ def demo_load(*, series: Series) -> dict[str, int]:
         lead = leads[slug]
         is_started = rules.is_started(implementation_status=status)
         is_complete = rules.is_complete(implementation_status=status, definition_status="Approved")
-        started = events["milestone-1"].date - dt.timedelta(days=7)
+        started = events[EventKind.MILESTONE_1].date - dt.timedelta(days=7)
         # Replay the cycle: the plan starts Not started, then moves as it did in Ocata, each
         # step audited on its day so the burn-up chart has a history to draw.
         with _on_day(created_on):

@@ -6,6 +6,8 @@ specs (tripleo-specs ``specs/ocata/``) and the team's "Barcelona Summit summary"
 Accounts are role accounts (``ptl``, ``ci-lead``, …), not real people.
 """
 
+from releases.kinds import EventKind as K
+
 PROJECT = {
     "name": "tripleo",
     "title": "TripleO",
@@ -73,7 +75,7 @@ BLUEPRINTS = {
         "upgrade",
         "High",
         "Needs Code Review",
-        "milestone-3",
+        K.MILESTONE_3,
         0,
         "Depends on composable HA (Barcelona summary).",
         [
@@ -88,7 +90,7 @@ BLUEPRINTS = {
         "integration",
         "Essential",
         "Implemented",
-        "milestone-2",
+        K.MILESTONE_2,
         None,
         "Headline feature of Ocata.",
         [
@@ -107,7 +109,7 @@ BLUEPRINTS = {
         "integration",
         "High",
         "Good progress",
-        "milestone-3",
+        K.MILESTONE_3,
         None,
         "Headline feature (experimental in Ocata).",
         [
@@ -121,7 +123,7 @@ BLUEPRINTS = {
         "containers",
         "High",
         "Slow progress",
-        "milestone-3",
+        K.MILESTONE_3,
         1,
         "Depends on composable roles.",
         [
@@ -138,7 +140,7 @@ BLUEPRINTS = {
         "networking",
         "High",
         "Good progress",
-        "milestone-3",
+        K.MILESTONE_3,
         None,
         "No Launchpad link in the spec.",
         [
@@ -156,7 +158,7 @@ BLUEPRINTS = {
         "ci",
         "High",
         "Good progress",
-        "milestone-3",
+        K.MILESTONE_3,
         1,
         "",
         [
@@ -170,7 +172,7 @@ BLUEPRINTS = {
         "validations",
         "Medium",
         "Implemented",
-        "milestone-2",
+        K.MILESTONE_2,
         None,
         "",
         [
@@ -186,7 +188,7 @@ BLUEPRINTS = {
         "validations",
         "Medium",
         "Started",
-        "milestone-3",
+        K.MILESTONE_3,
         None,
         "",
         [
@@ -199,7 +201,7 @@ BLUEPRINTS = {
         "ui-cli",
         "Medium",
         "Good progress",
-        "milestone-3",
+        K.MILESTONE_3,
         0,
         "",
         [
@@ -222,7 +224,7 @@ BLUEPRINTS = {
         "ui-cli",
         "Medium",
         "Implemented",
-        "milestone-2",
+        K.MILESTONE_2,
         0,
         "",
         [
@@ -237,7 +239,7 @@ BLUEPRINTS = {
         "ci",
         "Medium",
         "Needs Code Review",
-        "milestone-3",
+        K.MILESTONE_3,
         3,
         "",
         [
@@ -253,7 +255,7 @@ BLUEPRINTS = {
         "integration",
         "Medium",
         "Good progress",
-        "milestone-3",
+        K.MILESTONE_3,
         None,
         "Needs oslo.messaging >= 5.10.",
         [
@@ -270,7 +272,7 @@ BLUEPRINTS = {
         "integration",
         "Low",
         "Implemented",
-        "milestone-2",
+        K.MILESTONE_2,
         None,
         "",
         [
@@ -283,7 +285,7 @@ BLUEPRINTS = {
         "ci",
         "Medium",
         "Implemented",
-        "milestone-3",
+        K.MILESTONE_3,
         0,
         "",
         [
@@ -300,7 +302,7 @@ BLUEPRINTS = {
         "networking",
         "Low",
         "Implemented",
-        "milestone-1",
+        K.MILESTONE_1,
         None,
         "",
         [
@@ -313,7 +315,7 @@ BLUEPRINTS = {
         "integration",
         "Low",
         "Deferred",
-        "milestone-3",
+        K.MILESTONE_3,
         None,
         "Moved to Pike in March 2017.",
         [],

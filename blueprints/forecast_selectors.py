@@ -36,10 +36,9 @@ from blueprints.models import (
     WorkItemStatus,
 )
 from blueprints.selectors import unfinished_dependencies
-from planner.models import AuditEntry
-from releases.models import Event
-
-FEATURE_FREEZE_KINDS = ("feature-freeze", "milestone-3")
+from core.models import AuditEntry
+from releases.kinds import FEATURE_FREEZE_KINDS
+from releases.selectors import first_event_subquery
 
 
 @dataclass(frozen=True)
@@ -119,14 +118,7 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
         )
         for status in ("DONE", "BLOCKED", "POSTPONED")
     }
-    freeze = (
-        Event.objects.filter(series=OuterRef("series"), team="", kind__in=FEATURE_FREEZE_KINDS)
-        .annotate(
-            pref=Case(When(kind="feature-freeze", then=Value(0)), default=Value(1)),
-        )
-        .order_by("pref", "date", "key")
-        .values("date")[:1]
-    )
+    freeze = first_event_subquery(series=OuterRef("series"), kinds=FEATURE_FREEZE_KINDS)
     latest_ffe = FeatureFreezeException.objects.filter(blueprint=OuterRef("pk")).order_by(
         "-requested_on", "-pk"
     )
@@ -158,7 +150,7 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
             .values("first")[:1]
         ),
         risk_status=Subquery(status_rows.values("new")[:1]),
-        risk_freeze=Subquery(freeze),
+        risk_freeze=freeze,
         risk_ffe_status=Subquery(latest_ffe.values("status")[:1]),
         risk_ffe_merge_by=Subquery(latest_ffe.values("merge_by")[:1]),
         risk_unfinished_deps=Coalesce(_count(unfinished), 0),

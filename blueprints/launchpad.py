@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from blueprints.models import DefinitionStatus, ImplementationStatus, Priority, WorkItemStatus
+from releases.kinds import EventKind
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
 HEADER_RE = re.compile(r"^work items(?: for (?P<milestone>\S.*?))?:\s*$", re.IGNORECASE)
@@ -25,10 +26,10 @@ PERSON_RE = re.compile(r"/~(?P<name>[^/]+)/?$")
 MILESTONE_RE = re.compile(r"/\+milestone/(?P<name>[^/]+)/?$")
 # Launchpad milestone names of a series (ocata-1 … ocata-rc1) → schedule event kinds.
 MILESTONE_KINDS = {
-    "1": "milestone-1",
-    "2": "milestone-2",
-    "3": "milestone-3",
-    "rc1": "rc1",
+    "1": EventKind.MILESTONE_1,
+    "2": EventKind.MILESTONE_2,
+    "3": EventKind.MILESTONE_3,
+    "rc1": EventKind.RC1,
 }
 REQUIRED = ("name", "title", "priority", "definition_status", "implementation_status")
 

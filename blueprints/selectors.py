@@ -17,13 +17,10 @@ from blueprints.models import (
     WorkItem,
     WorkItemStatus,
 )
-from planner.models import AuditEntry
+from core.models import AuditEntry
+from releases import selectors as release_selectors
 from releases.models import Event, Series
 from squads.models import Project
-
-# The first of these kinds found in a series' schedule is its feature freeze; Ocata lists
-# o-ff and o-3 in the same week, older schedules sometimes only the third milestone.
-FEATURE_FREEZE_KINDS = ("feature-freeze", "milestone-3")
 
 
 def complete_q(prefix: str = "") -> Q:
@@ -50,32 +47,24 @@ def unfinished_dependencies() -> QuerySet:
     )
 
 
-def series_event(*, series: Series, kinds: tuple[str, ...]) -> Event | None:
-    """The cross-project event of ``series`` of the first kind in ``kinds`` that exists."""
-    events = {
-        e.kind: e
-        for e in Event.objects.filter(series=series, kind__in=kinds, team="").order_by("date")
-    }
-    for kind in kinds:
-        if kind in events:
-            return events[kind]
-    return None
-
-
 def feature_freeze_date(*, series: Series) -> date | None:
-    event = series_event(series=series, kinds=FEATURE_FREEZE_KINDS)
+    """The day of the series' feature freeze (``releases.selectors.feature_freeze``)."""
+    event = release_selectors.feature_freeze(series=series)
     return event.date if event else None
 
 
 def rc1_date(*, series: Series) -> date | None:
-    event = series_event(series=series, kinds=("rc1",))
+    event = release_selectors.rc1(series=series)
     return event.date if event else None
 
 
 def milestone_resolve(*, series: Series, value: str) -> Event | None:
-    """An event of ``series`` by its key (``o-2``) or its kind (``milestone-2``)."""
-    events = Event.objects.filter(series=series).filter(Q(key=value) | Q(kind=value, team=""))
-    return events.order_by("date", "key").first()
+    """An event of ``series`` by its key (``o-2``) or its kind (``milestone-2``: the series'
+    first event of that kind, as everywhere)."""
+    by_key = Event.objects.filter(series=series, key=value).first()
+    if by_key is not None:
+        return by_key
+    return release_selectors.event_of_kinds(series=series, kinds=(value,))
 
 
 def blueprint_list() -> QuerySet[Blueprint]:

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from blueprints import rules
 from blueprints.models import Blueprint, FeatureFreezeException, FFEPolicy, WorkItem
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from releases.models import Series
 from squads.models import Project, Squad, SquadGoal
 from squads.serializers import user_field

@@ -30,8 +30,8 @@ from blueprints.models import (
     WorkItem,
     WorkItemStatus,
 )
-from planner.audit import audit_record, save_audited
-from planner.concurrency import lock_and_check
+from core.audit import audit_record, save_audited
+from core.concurrency import lock_and_check
 from releases.models import Event, Series
 from squads import permissions as perms
 from squads.models import Project, Squad

@@ -17,10 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from blueprints import selectors, services
+from blueprints.forecast_selectors import risk_get
 from blueprints.graph import dependency_graph
 from blueprints.models import (
     Blueprint,
@@ -31,7 +33,9 @@ from blueprints.models import (
     WorkItem,
     WorkItemStatus,
 )
-from planner.concurrency import StaleEdit
+from core.as_of import parse_as_of
+from core.concurrency import StaleEdit
+from releases import selectors as release_selectors
 from releases.models import Event
 from squads import permissions as perms
 
@@ -42,7 +46,8 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     blueprint = get_object_or_404(selectors.blueprint_list(), pk=pk)
     user = request.user
     is_ptl = perms.is_ptl(user, blueprint.project)
-    can_edit = is_ptl or perms.leads_squad(user, blueprint.squad)
+    can_edit = is_ptl or perms.can_edit_blueprint(user, blueprint)
+    work_items = list(blueprint.work_items.select_related("assignee").order_by("order", "pk"))
     ffes = list(
         FeatureFreezeException.objects.filter(blueprint=blueprint)
         .select_related("requested_by", "decided_by")
@@ -57,7 +62,10 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "bp": blueprint,
             "graph": dependency_graph(blueprint=blueprint),
-            "work_items": blueprint.work_items.select_related("assignee").order_by("order", "pk"),
+            "work_items": work_items,
+            "editable_work_items": {
+                wi.pk for wi in work_items if can_edit or perms.is_work_item_assignee(user, wi)
+            },
             "history": selectors.blueprint_history(blueprint=blueprint),
             "ffes": ffes,
             "is_ptl": is_ptl,
@@ -70,17 +78,11 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risks": FFERisk.choices,
             "statuses": ImplementationStatus.values,
             "work_item_statuses": WorkItemStatus.values,
-            "milestones": Event.objects.filter(
-                series=blueprint.series, team="", kind__in=MILESTONE_KINDS
-            ).order_by("date"),
-            "user_id": user.pk,
+            "milestones": release_selectors.target_event_list(series=blueprint.series),
             # Risk forecast and freeze checks (issue 6), as of ?as_of= (default today).
             "risk": _risk(blueprint, request),
         },
     )
-
-
-MILESTONE_KINDS = ("milestone-1", "milestone-2", "milestone-3", "feature-freeze", "rc1")
 
 
 @login_required
@@ -226,10 +228,6 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 def _risk(blueprint: Blueprint, request: HttpRequest) -> Any:
-    from django.utils import timezone
-
-    from blueprints.forecast_selectors import risk_get
-    from planner.views import parse_as_of
 
     as_of = parse_as_of(request.GET.get("as_of")) or timezone.localdate()
     return risk_get(blueprint=blueprint, as_of=as_of)

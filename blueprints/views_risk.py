@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from blueprints.forecast_selectors import problem_list
-from planner.views import parse_as_of
+from core.as_of import parse_as_of
 
 
 @require_GET

@@ -14,19 +14,22 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from releases import kinds
+from releases.kinds import EventKind
+
 # Cross-project kinds that are deadlines (gatherings, elections and goals are not).
-NOT_DEADLINES = frozenset({"ptg", "summit", "goals", "election", "other", "end-of-life"})
+NOT_DEADLINES = kinds.NOT_DEADLINES
 DEFAULT_DAYS_AHEAD = 3
 # Which deadline of a day names the digest (its subject): the most consequential first.
 HEADLINE_KINDS = (
-    "release",
-    "final-rc",
-    "rc1",
-    "feature-freeze",
-    "milestone-3",
-    "milestone-2",
-    "milestone-1",
-    "trailing",
+    EventKind.RELEASE,
+    EventKind.FINAL_RC,
+    EventKind.RC1,
+    EventKind.FEATURE_FREEZE,
+    EventKind.MILESTONE_3,
+    EventKind.MILESTONE_2,
+    EventKind.MILESTONE_1,
+    EventKind.TRAILING,
 )
 
 

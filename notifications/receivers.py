@@ -1,6 +1,6 @@
 """Webhooks on blueprint status changes and FFE decisions, without touching the services.
 
-The services write the change and its audit rows (``planner.audit``, with ``bulk_create``,
+The services write the change and its audit rows (``core.audit``, with ``bulk_create``,
 which sends no ``post_save``) in one transaction. We listen to the model's ``post_save`` and,
 only once that transaction commits, read the audit rows the save produced
 (``implementation_status`` on a blueprint, ``status`` on an FFE) and publish one event per row
@@ -27,9 +27,9 @@ DECISIONS = {FFEStatus.GRANTED.value, FFEStatus.DENIED.value}
 
 def _after_commit(model: type, pk: int, since: datetime, field: str, event: str) -> None:
     def publish() -> None:
+        from core.models import AuditEntry
         from notifications.models import Webhook
         from notifications.services import event_publish
-        from planner.models import AuditEntry
 
         if not any(w.wants(event) for w in Webhook.objects.filter(active=True)):
             return

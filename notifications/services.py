@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.audit import audit_record
+from core.outbox import enqueue_on_commit
 from notifications import digest as dg
 from notifications import selectors, signing
 from notifications.models import Delivery, DeliveryStatus, DigestSent, Webhook, WebhookEvent
-from planner.audit import audit_record
-from planner.tasks_util import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 

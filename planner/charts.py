@@ -10,25 +10,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from releases.kinds import EventKind
+
 # Kinds drawn as tall markers with a label; the rest are small ticks.
 MAJOR_KINDS = (
-    "milestone-1",
-    "milestone-2",
-    "milestone-3",
-    "feature-freeze",
-    "rc1",
-    "release",
-    "trailing",
+    EventKind.MILESTONE_1,
+    EventKind.MILESTONE_2,
+    EventKind.MILESTONE_3,
+    EventKind.FEATURE_FREEZE,
+    EventKind.RC1,
+    EventKind.RELEASE,
+    EventKind.TRAILING,
 )
 SHORT_LABELS = {
-    "milestone-1": "M1",
-    "milestone-2": "M2",
-    "milestone-3": "M3",
-    "feature-freeze": "FF",
-    "rc1": "RC1",
-    "final-rc": "Final RC",
-    "release": "Release",
-    "trailing": "Trailing",
+    EventKind.MILESTONE_1: "M1",
+    EventKind.MILESTONE_2: "M2",
+    EventKind.MILESTONE_3: "M3",
+    EventKind.FEATURE_FREEZE: "FF",
+    EventKind.RC1: "RC1",
+    EventKind.FINAL_RC: "Final RC",
+    EventKind.RELEASE: "Release",
+    EventKind.TRAILING: "Trailing",
 }
 
 

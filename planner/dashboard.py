@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from blueprints.forecast_selectors import dashboard_risk
 from blueprints.models import (
     Blueprint,
     FeatureFreezeException,
@@ -24,9 +25,10 @@ from blueprints.models import (
 )
 from blueprints.rules import NOT_STARTED_STATUSES
 from blueprints.selectors import complete_q, unfinished_dependencies
+from core.models import AuditEntry
 from planner import charts
-from planner.models import AuditEntry
 from releases import selectors as release_selectors
+from releases.kinds import CYCLE_END_KINDS, FEATURE_FREEZE_KINDS, first_of_kinds
 from releases.models import Event, Series
 from squads.models import Project, Squad, SquadGoal
 
@@ -166,9 +168,7 @@ def dashboard(
     )
     context["burn_up"] = burn_up(project=project, series=series, as_of=as_of, events=events)
     context["squad_choices"] = [(row.squad.slug, row.squad.name) for row in context["squads"]]
-    # Risk forecast and freeze checks (issue 6): one annotated query for every blueprint.
-    from blueprints.forecast_selectors import dashboard_risk
-
+    # Risk forecast and freeze checks: one annotated query for every blueprint.
     context.update(dashboard_risk(blueprints=blueprints, as_of=as_of))
     return context
 
@@ -284,9 +284,10 @@ def burn_up(
             done = -row["n"]
         if scope or done:
             changes.append((row["day"], scope, done))
-    by_kind = {e.kind: e.date for e in events}
-    end = by_kind.get("trailing") or by_kind.get("release") or series.release_week
-    freeze = by_kind.get("feature-freeze") or by_kind.get("milestone-3")
+    end_event = first_of_kinds(events, CYCLE_END_KINDS)
+    freeze_event = first_of_kinds(events, FEATURE_FREEZE_KINDS)
+    end = end_event.date if end_event else series.release_week
+    freeze = freeze_event.date if freeze_event else None
     return charts.burn_up(
         start=series.start_week, end=end, changes=changes, freeze=freeze, today=as_of
     )

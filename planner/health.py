@@ -2,7 +2,7 @@
 
 503 when the database does not answer (the process cannot serve anything). A broker outage is
 reported (``"broker": "down"``) but still answers 200: reads keep working and writes record
-their background work as pending (``planner.tasks_util``), so the web container must not be
+their background work as pending (``core.outbox``), so the web container must not be
 restarted for it.
 """
 
@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from planner.tasks_util import broker_available, pending_count
+from core.outbox import broker_available, pending_count
 
 
 @never_cache

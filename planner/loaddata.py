@@ -26,8 +26,10 @@ from blueprints.models import (
     WorkItem,
     WorkItemStatus,
 )
-from planner.models import AuditEntry
-from releases.models import Event, Series
+from core.models import AuditEntry
+from releases import selectors as release_selectors
+from releases.kinds import MILESTONES
+from releases.models import Series
 from squads.models import Membership, Project, Squad, SquadRole
 
 
@@ -60,12 +62,10 @@ def generate_load_data(
     project, _ = Project.objects.get_or_create(
         name=project_name, defaults={"title": project_name.title(), "ptl_group": group}
     )
-    milestones = list(
-        Event.objects.filter(
-            series=series, team="", kind__in=["milestone-1", "milestone-2", "milestone-3"]
-        )
-    )
-    freeze = Event.objects.filter(series=series, team="", kind="feature-freeze").first()
+    milestones = [
+        m for n in MILESTONES if (m := release_selectors.milestone(series=series, number=n))
+    ]
+    freeze = release_selectors.feature_freeze(series=series)
     start = series.start_week or timezone.localdate()
 
     existing_users = set(

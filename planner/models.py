@@ -1,83 +1,134 @@
-"""Cross-app models: the audit trail every service writes to."""
+"""Re-plans: what a cascade re-planning changed, as typed rows that undo reads back.
+
+The audit trail records each changed date too (who, when, from what to what); these rows are
+the mechanism: ``planner.replan_services.replan_undo`` restores exactly the values listed here.
+"""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
-
-class AuditAction(models.TextChoices):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    TRANSITION = "transition", "status transition"
+from blueprints.models import FeatureFreezeException
+from releases.models import Event, Series, Week
 
 
-class AuditEntry(models.Model):
-    """One changed field of one object: who changed it, when, from what to what.
+class Replan(models.Model):
+    """One applied re-plan of a series: an event moved (with what follows) or the whole cycle
+    shifted. ``undone_at`` is set when it is undone; a re-plan is undone at most once."""
 
-    Written by the service that makes the change, in the same transaction (Zulip's
-    ``do_*`` actions log with their ``acting_user``). A row per field keeps the history
-    queryable: a burn-up chart reads ``field="implementation_status"`` rows of blueprints.
-    ``old``/``new`` hold JSON values (model instances as their string, dates as ISO strings).
-    """
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    # Rows outlive deleted objects on purpose: the history of a removed work item stays.
-    object_id = models.PositiveBigIntegerField()
-    content_object = GenericForeignKey("content_type", "object_id")
-    object_repr = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=20, choices=AuditAction.choices)
-    field = models.CharField(max_length=60, blank=True)
-    old = models.JSONField(null=True, blank=True)
-    new = models.JSONField(null=True, blank=True)
-    actor = models.ForeignKey(
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="replans")
+    event_key = models.CharField(
+        max_length=80, blank=True, help_text="The event moved; empty for a whole-cycle shift."
+    )
+    new_date = models.DateField(null=True, blank=True, help_text="Where the event was moved.")
+    shift_days = models.IntegerField(default=0, help_text="Whole-cycle shift; 0 for a move.")
+    fingerprint = models.CharField(max_length=32, help_text="Of the dates the preview saw.")
+    preview = models.JSONField(default=dict, help_text="What the preview showed (for reading).")
+    old_start_week = models.DateField(null=True, blank=True)
+    old_release_week = models.DateField(null=True, blank=True)
+    new_start_week = models.DateField(null=True, blank=True)
+    new_release_week = models.DateField(null=True, blank=True)
+    applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="audit_entries",
-        help_text="Empty when a system process (import, scheduled task) made the change.",
+        related_name="replans_applied",
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    applied_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replans_undone",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["at", "id"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
-        indexes = [
-            models.Index(fields=["content_type", "object_id", "at"]),
-            models.Index(fields=["field", "at"]),
+        ordering = ["-applied_at", "-id"]
+        verbose_name = "re-plan"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(event_key="") | ~Q(shift_days=0), name="replan_moves_something"
+            ),
+            models.CheckConstraint(
+                condition=Q(undone_at__isnull=True) | Q(undone_at__gte=F("applied_at")),
+                name="replan_undone_after_applied",
+            ),
         ]
 
     def __str__(self) -> str:
-        what = f" {self.field}" if self.field else ""
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}{what}"
+        if self.event_key:
+            what = f"{self.event_key} → {self.new_date}"
+        else:
+            what = f"{self.shift_days:+d} d"
+        return f"re-plan #{self.pk} of {self.series.name}: {what}"
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
 
 
-class PendingTask(models.Model):
-    """A Celery task that could not be sent because the broker was down (an outbox row).
+class ReplanEventChange(models.Model):
+    """An event's date (and week) before and after the re-plan."""
 
-    Written by ``planner.tasks_util.enqueue_on_commit`` in the same transaction as the write
-    that asked for the work, and sent again (then deleted) when the broker is back: by the
-    periodic ``planner.tasks.send_pending_tasks``, at a worker's start, and after the next
-    successful enqueue. Tasks are idempotent, so a row sent twice does no harm.
-    """
-
-    task_name = models.CharField(max_length=200)
-    args = models.JSONField(default=list, blank=True)
-    kwargs = models.JSONField(default=dict, blank=True)
-    # The Celery task id it will be sent with, so a caller can follow the result.
-    task_id = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    replan = models.ForeignKey(Replan, on_delete=models.CASCADE, related_name="event_changes")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="replan_changes")
+    old_date = models.DateField()
+    new_date = models.DateField()
+    old_week = models.ForeignKey(
+        Week, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    new_week = models.ForeignKey(
+        Week, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = "pending task"
-        verbose_name_plural = "pending tasks"
+        ordering = ["replan_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["replan", "event"], name="replan_event_once"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.task_name}{tuple(self.args)} pending since {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.event.key}: {self.old_date} → {self.new_date}"
+
+
+class ReplanWeekChange(models.Model):
+    """A week moved by a whole-cycle shift."""
+
+    replan = models.ForeignKey(Replan, on_delete=models.CASCADE, related_name="week_changes")
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="replan_changes")
+    old_start = models.DateField()
+    old_end = models.DateField()
+    new_start = models.DateField()
+    new_end = models.DateField()
+
+    class Meta:
+        ordering = ["replan_id", "old_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["replan", "week"], name="replan_week_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.old_start} → {self.new_start}"
+
+
+class ReplanFFEChange(models.Model):
+    """An open FFE's merge-by date clamped to the new RC1."""
+
+    replan = models.ForeignKey(Replan, on_delete=models.CASCADE, related_name="ffe_changes")
+    ffe = models.ForeignKey(FeatureFreezeException, on_delete=models.CASCADE, related_name="+")
+    old_merge_by = models.DateField()
+    new_merge_by = models.DateField()
+
+    class Meta:
+        ordering = ["replan_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["replan", "ffe"], name="replan_ffe_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"FFE {self.ffe_id}: merge-by {self.old_merge_by} → {self.new_merge_by}"

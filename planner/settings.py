@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "core",
     "releases",
     "squads",
     "blueprints",
@@ -196,7 +197,7 @@ if TESTING:
 
 # Login attempt limiting: after LOGIN_FAILURE_LIMIT failures for one username or one client
 # address within LOGIN_FAILURE_WINDOW seconds, further attempts are refused until it passes.
-AUTHENTICATION_BACKENDS = ["planner.throttling.LoginLimitedModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.throttling.LoginLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 1000 if TESTING else 10))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60))
 
@@ -230,10 +231,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The scheduler copies these into its tables at start. Work recorded while the broker was down
-# (planner.tasks_util) is sent again once it is back.
+# (core.outbox) is sent again once it is back.
 CELERY_BEAT_SCHEDULE = {
     "planner-send-pending-tasks": {
-        "task": "planner.tasks.send_pending_tasks",
+        "task": "core.tasks.send_pending_tasks",
         "schedule": float(os.environ.get("PLANNER_PENDING_TASKS_EVERY", "60")),
     },
 }
@@ -257,11 +258,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services raise Django's ValidationError/PermissionDenied: translated in one place.
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     # Rates are read per request, so tests can lower them with override_settings; the suite
     # itself runs with rates no test reaches.
     "DEFAULT_THROTTLE_CLASSES": [
-        "planner.throttling.AnonRateThrottle",
-        "planner.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("DJANGO_THROTTLE_ANON", "100000/min" if TESTING else "300/min"),
@@ -269,7 +272,7 @@ REST_FRAMEWORK = {
     },
 }
 
-# Optimistic concurrency (planner.etags): API writes must send If-Match (428 otherwise) when on.
+# Optimistic concurrency (core.etags): API writes must send If-Match (428 otherwise) when on.
 # Off by default until every client sends it; a stale If-Match always answers 412.
 API_REQUIRE_IF_MATCH = env_bool("DJANGO_API_REQUIRE_IF_MATCH", default=False)
 

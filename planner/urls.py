@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
+    path("", include("planner.api_urls")),
     path("", include("releases.api_urls")),
     path("", include("squads.api_urls")),
     path("", include("blueprints.api_urls")),

@@ -1,26 +1,20 @@
-"""Cross-app pages: the PTL's cycle dashboard."""
+"""Cross-app pages: the PTL's cycle dashboard and the calendar feed of a cycle."""
 
-from datetime import date
+from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
+from blueprints.ics_squad import add_squad_dates
 from blueprints.models import ImplementationStatus, Priority
+from core.as_of import parse_as_of
 from planner.dashboard import DashboardFilters, dashboard, default_project
+from releases import selectors as release_selectors
+from releases.ics import schedule_calendar
 from releases.models import Series
-from squads.models import Project
-
-
-def parse_as_of(value: str | None) -> date | None:
-    """``?as_of=2017-01-10`` shows the cycle as it stood that day (e.g. the Ocata demo)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+from squads.models import Project, Squad
 
 
 @require_GET
@@ -38,3 +32,36 @@ def cycle_dashboard(request: HttpRequest, name: str) -> HttpResponse:
         statuses=ImplementationStatus.values,
     )
     return render(request, "planner/dashboard.html", context)
+
+
+def _schedule_updated(request: HttpRequest, name: str) -> object:
+    return Series.objects.filter(name=name).values_list("updated_at", flat=True).first()
+
+
+@require_GET
+@condition(last_modified_func=_schedule_updated)
+def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
+    """``/cycles/<name>/schedule.ics``: cross-project events, plus ``?team=``'s own.
+
+    With ``?team=`` or ``?deliverable=`` it also carries the planned stable-branch cuts of the
+    matching deliverables; with ``?squad=`` the squad's blueprint target dates and open FFEs'
+    merge-by dates.
+    """
+    series = get_object_or_404(Series, name=name)
+    team = request.GET.get("team", "").strip()
+    deliverable = request.GET.get("deliverable", "").strip()
+    events = release_selectors.event_list(series=series, team=team or None)
+    who = team or deliverable
+    title = f"{series.title} release schedule" + (f" ({who})" if who else "")
+    cuts = []
+    if team or deliverable:
+        cuts = release_selectors.branch_cut_list(series=series, team=team)
+        if deliverable:
+            cuts = cuts.filter(deliverable__name=deliverable)
+    body = schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts)
+    if squad_slug := request.GET.get("squad", "").strip():
+        squad = get_object_or_404(Squad, slug=squad_slug)
+        body = add_squad_dates(body, series=series, squad=squad)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{series.name}-schedule.ics"'
+    return response

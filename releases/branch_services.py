@@ -306,7 +306,7 @@ def branch_policy_set(
     The receivers recompute the affected cuts after commit. Idempotent: the same arguments
     change nothing the second time.
     """
-    from planner.audit import audit_record
+    from core.audit import audit_record
 
     policy = BranchPolicy.objects.filter(
         team=team, deliverable=deliverable, series=series

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from releases.kinds import ANCHOR_KINDS, EventKind, first_of_kinds
+
 __all__ = [
     "ANCHOR_KINDS",
     "NO_BRANCH",
@@ -42,20 +44,8 @@ __all__ = [
 #: The anchor value of a rule that plans no branch (independent, untagged, abandoned).
 NO_BRANCH = "none"
 
-#: Schedule event kinds a rule may anchor to (``releases.schedule`` kinds), in cycle order.
-ANCHOR_KINDS = (
-    "milestone-3",
-    "feature-freeze",
-    "final-lib",
-    "final-clientlib",
-    "rc1",
-    "final-rc",
-    "release",
-    "trailing",
-)
-
 #: The event that ends the backport window: the series' coordinated release.
-FINAL_RELEASE_KIND = "release"
+FINAL_RELEASE_KIND = EventKind.RELEASE
 
 
 @dataclass(frozen=True)
@@ -103,6 +93,7 @@ class Anchor:
     key: str
     date: date
     id: int | None = None
+    team: str = ""  # always cross-project; the field lets the shared kind rule read it
 
 
 @dataclass(frozen=True)
@@ -188,13 +179,13 @@ def pick_policy(
 
 
 def pick_anchor(anchors: Iterable[Anchor], kind: str) -> Anchor | None:
-    """The cross-project event of ``kind``; the earliest when a series has two.
+    """The cross-project event of ``kind``; the first when a series has two
+    (``releases.kinds.first_of_kinds``, the rule every app uses).
 
     Two events of one kind happen when neighbouring schedules both date a deadline (train has
     t-trailing-release and u-cycle-trail); the earlier one is the deadline that binds.
     """
-    found = [a for a in anchors if a.kind == kind]
-    return min(found, key=lambda a: (a.date, a.key)) if found else None
+    return first_of_kinds(anchors, (kind,))
 
 
 def backport_window(*, cut: date | None, final_release: date | None) -> int | None:

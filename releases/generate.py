@@ -34,46 +34,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median_low
 
-# Upstream id words of each standard kind (the id is ``<series letter>-<words>``).
-KIND_WORDS: dict[str, str] = {
-    "milestone-1": "1",
-    "milestone-2": "2",
-    "milestone-3": "3",
-    "feature-freeze": "ff",
-    "final-lib": "final-lib",
-    "final-clientlib": "final-clientlib",
-    "soft-string-freeze": "soft-sf",
-    "hard-string-freeze": "hard-sf",
-    "requirements-freeze": "rf",
-    "membership-freeze": "mf",
-    "extra-atcs": "extra-atcs",
-    "cycle-highlights": "cycle-highlights",
-    "rc1": "rc1",
-    "final-rc": "finalrc",
-    "release": "release",
-    "trailing": "trailing",
-}
-TITLES: dict[str, str] = {
-    "milestone-1": "Milestone 1",
-    "milestone-2": "Milestone 2",
-    "milestone-3": "Milestone 3",
-    "feature-freeze": "Feature freeze",
-    "final-lib": "Final release for non-client libraries",
-    "final-clientlib": "Final release for client libraries",
-    "soft-string-freeze": "Soft string freeze",
-    "hard-string-freeze": "Hard string freeze",
-    "requirements-freeze": "Requirements freeze",
-    "membership-freeze": "Membership freeze",
-    "extra-atcs": "Extra-ATCs / extra-ACs deadline",
-    "cycle-highlights": "Cycle highlights",
-    "rc1": "RC1 target",
-    "final-rc": "Final RCs",
-    "release": "Coordinated release",
-    "trailing": "Cycle-trailing release deadline",
-}
+from releases.kinds import WORDS_BY_KIND, EventKind
+from releases.kinds import EventKind as K
+
+# The standard kinds are those a generated schedule places: each spelled by
+# ``releases.kinds.WORDS_BY_KIND`` in its id and titled by ``EventKind``.
+KIND_WORDS = WORDS_BY_KIND
 STANDARD_KINDS: tuple[str, ...] = tuple(KIND_WORDS)
 SCALED_KINDS: frozenset[str] = frozenset(
-    {"milestone-1", "milestone-2", "membership-freeze", "extra-atcs"}
+    {K.MILESTONE_1, K.MILESTONE_2, K.MEMBERSHIP_FREEZE, K.EXTRA_ATCS}
 )
 TAIL_KINDS: frozenset[str] = frozenset(STANDARD_KINDS) - SCALED_KINDS
 # At least this many weeks of development part before the release tail.
@@ -198,7 +167,7 @@ def generate(
         if obs.kind in KIND_WORDS:
             by_kind[obs.kind].append(obs)
             lengths[obs.series] = obs.length_weeks
-    if not lengths or "release" not in by_kind:
+    if not lengths or K.RELEASE not in by_kind:
         raise GenerateError("No imported series with a schedule to learn from.")
     needed = len(lengths) / 2
     notes: list[str] = []
@@ -220,7 +189,7 @@ def generate(
 
     release_week = monday_of(release_date)
     start_week = release_week - timedelta(weeks=weeks - 1)
-    release_weekday = median_low(o.weekday for o in by_kind["release"])
+    release_weekday = median_low(o.weekday for o in by_kind[K.RELEASE])
     if release_date.weekday() != release_weekday:
         notes.append(
             f"release on {release_date:%A}: the observed series release on a "
@@ -247,7 +216,7 @@ def generate(
             if offset != median:
                 placement += f", clamped to the first week {r_name(offset)}"
         week = release_week + timedelta(weeks=offset)
-        if kind == "release" and offset == 0:
+        if kind == K.RELEASE and offset == 0:
             day, rule = release_date, RULE_GIVEN
         else:
             day, rule = week + timedelta(days=THURSDAY), RULE_GENERATED
@@ -255,7 +224,7 @@ def generate(
             GeneratedEvent(
                 key=f"{series_letter}-{KIND_WORDS[kind]}",
                 kind=kind,
-                title=TITLES[kind],
+                title=EventKind(kind).label,
                 offset=offset,
                 median_offset=median,
                 date=day,

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from releases.kinds import ANCHOR_KINDS, EventKind
+
 
 class ReleaseModel(models.TextChoices):
     """openstack/releases' release models, spelled as upstream spells them."""
@@ -104,7 +106,7 @@ class Event(models.Model):
         help_text="The series the event is about (not necessarily the file it was listed in).",
     )
     key = models.CharField(max_length=80, help_text="Upstream event id, e.g. o-ff.")
-    kind = models.CharField(max_length=40, db_index=True)
+    kind = models.CharField(max_length=40, choices=EventKind.choices, db_index=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     date = models.DateField()
@@ -206,21 +208,14 @@ class ImportRun(models.Model):
         return f"import of {self.path} at {self.started_at:%Y-%m-%d %H:%M}"
 
 
-# --- Branch cuts (issue 3) --------------------------------------------------------------------
+# --- Branch cuts -------------------------------------------------------------------------------
 
-
-class BranchAnchor(models.TextChoices):
-    """Schedule event kinds a branch-cut rule may anchor to (see releases/branching.py)."""
-
-    NONE = "none", "no branch"
-    MILESTONE_3 = "milestone-3"
-    FEATURE_FREEZE = "feature-freeze"
-    FINAL_LIB = "final-lib"
-    FINAL_CLIENTLIB = "final-clientlib"
-    RC1 = "rc1"
-    FINAL_RC = "final-rc"
-    RELEASE = "release"
-    TRAILING = "trailing"
+# "none" plans no branch; every other anchor is an event kind, spelled as EventKind spells it.
+BranchAnchor = models.TextChoices(
+    "BranchAnchor",
+    [("NONE", ("none", "no branch"))] + [(k.name, (k.value, k.label)) for k in ANCHOR_KINDS],
+)
+BranchAnchor.__doc__ = "Schedule event kinds a branch-cut rule may anchor to, or none."
 
 
 class BranchRule(models.Model):

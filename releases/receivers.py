@@ -1,6 +1,6 @@
 """Keep branch cuts current: enqueue their recomputation after every change that moves them.
 
-Every enqueue happens after commit (``planner.tasks_util.enqueue_on_commit``): a worker must see
+Every enqueue happens after commit (``core.outbox.enqueue_on_commit``): a worker must see
 the committed rows, a rolled-back edit must not trigger anything, and a broker outage keeps the
 work as a ``PendingTask`` instead of failing the edit. Imports announce themselves through
 ``signals.schedule_changed`` (sent after commit, bulk writes send no ``post_save``); admin and
@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from planner.tasks_util import enqueue_on_commit
+from core.outbox import enqueue_on_commit
 from releases import signals
 from releases.models import BranchPolicy, BranchRule, Event
 from releases.tasks import compute_branch_cuts, recompute_all_branch_cuts

@@ -1,10 +1,12 @@
 """Reads of release data, with the joins each caller needs already applied."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from releases.kinds import FEATURE_FREEZE_KINDS, MILESTONES, TARGET_KINDS, EventKind, first_of_kinds
 from releases.models import DeliverableSeries, Event, Series, Week
 
 
@@ -51,6 +53,55 @@ def event_list(
     if team:
         return events.filter(team__in=["", team]).order_by("date", "key")
     return events.filter(team="").order_by("date", "key")
+
+
+# --- which event is the series' feature freeze, RC1, milestone N --------------------------------
+
+
+def event_of_kinds(*, series: Series, kinds: Sequence[str]) -> Event | None:
+    """The event that is ``series``' ``kinds[0]`` (else ``kinds[1]`` …): the first cross-project
+    event of the first kind present (``releases.kinds.first_of_kinds``)."""
+    events = Event.objects.filter(series=series, team="", kind__in=list(kinds))
+    return first_of_kinds(events, kinds)
+
+
+def feature_freeze(*, series: Series) -> Event | None:
+    """The series' feature freeze: its first ``feature-freeze`` event, else its first
+    ``milestone-3`` (older schedules list only the milestone)."""
+    return event_of_kinds(series=series, kinds=FEATURE_FREEZE_KINDS)
+
+
+def rc1(*, series: Series) -> Event | None:
+    return event_of_kinds(series=series, kinds=(EventKind.RC1,))
+
+
+def milestone(*, series: Series, number: int) -> Event | None:
+    """The series' milestone ``number`` (1–3)."""
+    return event_of_kinds(series=series, kinds=(MILESTONES[number],))
+
+
+def first_event_subquery(
+    *, series: OuterRef, kinds: Sequence[str], field: str = "date"
+) -> Subquery:
+    """The same rule in SQL, for annotations over many rows: ``field`` of the first
+    cross-project event of the first kind in ``kinds`` of the outer row's ``series``."""
+    preference = Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(kinds)),
+        default=Value(len(kinds)),
+    )
+    events = (
+        Event.objects.filter(series=series, team="", kind__in=list(kinds))
+        .annotate(kind_rank=preference)
+        .order_by("kind_rank", "date", "key")
+    )
+    return Subquery(events.values(field)[:1])
+
+
+def target_event_list(*, series: Series) -> QuerySet[Event]:
+    """What a blueprint of ``series`` may target: its milestones, freeze and RC1, by date."""
+    return Event.objects.filter(series=series, team="", kind__in=TARGET_KINDS).order_by(
+        "date", "key"
+    )
 
 
 def deliverable_series_list(*, series: Series) -> QuerySet[DeliverableSeries]:

@@ -1,4 +1,8 @@
-"""Pages and feeds of the releases app: the list of cycles, a cycle's schedule, its ICS."""
+"""Pages of the releases app: the list of cycles, a cycle's schedule, its branch cuts.
+
+The calendar feed (``schedule.ics``) is ``planner.views.cycle_ics``: a squad's feed adds its
+blueprints.
+"""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -6,10 +10,9 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import require_GET
 
 from releases import selectors
-from releases.ics import schedule_calendar
 from releases.models import Series
 
 
@@ -68,42 +71,6 @@ def cycle_schedule(request: HttpRequest, name: str) -> HttpResponse:
             "today": today,
         },
     )
-
-
-def _schedule_updated(request: HttpRequest, name: str) -> object:
-    return Series.objects.filter(name=name).values_list("updated_at", flat=True).first()
-
-
-@require_GET
-@condition(last_modified_func=_schedule_updated)
-def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
-    """``/cycles/<name>/schedule.ics``: cross-project events, plus ``?team=``'s own.
-
-    With ``?team=`` or ``?deliverable=`` it also carries the planned stable-branch cuts of the
-    matching deliverables.
-    """
-    series = get_object_or_404(Series, name=name)
-    team = request.GET.get("team", "").strip()
-    deliverable = request.GET.get("deliverable", "").strip()
-    events = selectors.event_list(series=series, team=team or None)
-    who = team or deliverable
-    title = f"{series.title} release schedule" + (f" ({who})" if who else "")
-    cuts = []
-    if team or deliverable:
-        cuts = selectors.branch_cut_list(series=series, team=team)
-        if deliverable:
-            cuts = cuts.filter(deliverable__name=deliverable)
-    body = schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts)
-    if squad_slug := request.GET.get("squad", "").strip():
-        # A squad's feed (issue 6): its blueprints' target dates and open FFEs' merge-by dates.
-        from blueprints.ics_squad import add_squad_dates
-        from squads.models import Squad
-
-        squad = get_object_or_404(Squad, slug=squad_slug)
-        body = add_squad_dates(body, series=series, squad=squad)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{series.name}-schedule.ics"'
-    return response
 
 
 _WEEKEND = timedelta(days=2)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from planner.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
 
 

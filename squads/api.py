@@ -1,24 +1,19 @@
-"""REST API for projects and squads, and the pieces every planner viewset shares.
+"""REST API for projects, squads, memberships, area experts and goals.
 
-Views hold no business logic: serializers validate shape, services do the work and check
-roles; ``RolePermission`` asks the same ``squads.permissions`` predicates again before an
-object is written, so a refused write never reaches validation.
+Views hold no business logic: serializers validate shape, services do the work and check roles
+(``core.api.PlannerViewSetMixin`` asks the same ``squads.permissions`` predicates again before an
+object is written).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model
 from django_filters import rest_framework as filters
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter
-from rest_framework.request import Request
-from rest_framework.response import Response
 
+from core.api import PlannerViewSetMixin
 from squads import permissions as perms
 from squads import selectors, services
 from squads.models import AreaExpert, GoalStatus, Membership, SquadGoal, SquadRole
@@ -29,56 +24,6 @@ from squads.serializers import (
     SquadGoalSerializer,
     SquadSerializer,
 )
-
-ObjectPredicate = Callable[[Any, Any], bool]
-
-
-def drf_validation_error(exc: DjangoValidationError) -> ValidationError:
-    """A service's Django ``ValidationError`` as DRF's (400 with field errors)."""
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
-class ServiceErrorsMixin:
-    """Services raise Django's ValidationError; the API answers 400, not 500."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DjangoValidationError):
-            exc = drf_validation_error(exc)
-        return super().handle_exception(exc)  # type: ignore[misc]
-
-
-class RolePermission(permissions.BasePermission):
-    """Reads are public; writes need a login, and writes on an object need the view's
-    predicate for that action (``object_permissions``), the same one the service checks."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_authenticated)
-
-    def has_object_permission(self, request: Request, view: Any, obj: Model) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        predicate = view.object_permissions.get(view.action)
-        return bool(predicate and predicate(request.user, obj))
-
-
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
-
-    def get_ordering(self, request: Request, queryset: Any, view: Any) -> list[str] | None:
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
-            ordering = [*ordering, "id"]
-        return ordering
-
-
-class PlannerViewSetMixin(ServiceErrorsMixin):
-    permission_classes = [RolePermission]
-    filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
-    object_permissions: dict[str, ObjectPredicate] = {}
 
 
 # --- projects and squads ----------------------------------------------------------------------

@@ -1,12 +1,15 @@
-"""Who may write what: pure predicates, used by the services and again by the API.
+"""Who may write what: every permission predicate of the planner, in one place.
 
-Roles (issue 4):
+The services call them with the acting user and raise ``PermissionDenied`` when they say no; the
+API (``core.api.RolePermission``) and the pages ask them again to decide what to offer. Roles:
 - anonymous: reads everything public, writes nothing;
 - contributor (any logged-in user): requests FFEs, edits work items assigned to them, and
   joins or leaves squads as a member (squads policy: "anyone may join or leave");
 - squad lead: edits the blueprints, work items and goals of their own squad only;
 - PTL (member of the project's ``ptl_group``, or a superuser): edits everything and alone
-  decides FFEs and FFE policies.
+  decides FFEs and FFE policies; may generate a new cycle's schedule;
+- release manager (the ``releases.change_event`` permission): moves cross-project schedule
+  events, so applies re-plans (the PTL may preview them).
 
 Services call these with the acting user and raise ``PermissionDenied`` when they say no.
 ``actor=None`` means a trusted system process (a management command, a Celery task); views
@@ -15,15 +18,29 @@ always pass ``request.user`` (possibly anonymous), never None.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 
-if TYPE_CHECKING:
-    from blueprints.models import Blueprint, FeatureFreezeException, WorkItem
-    from squads.models import Project, Squad
+from squads.models import Project, Squad
 
-User = Any  # an auth user, AnonymousUser or None (system)
+User = Any  # an auth user, AnonymousUser or None (system): ``core.actors.Actor``
+
+
+# What the predicates read of the objects of apps above this one (blueprints), described by
+# shape so that this module needs no import from them.
+class BlueprintLike(Protocol):
+    project: Project
+    squad: Squad | None
+
+
+class WorkItemLike(Protocol):
+    blueprint: BlueprintLike
+    assignee_id: int | None
+
+
+class FFELike(Protocol):
+    blueprint: BlueprintLike
 
 
 def _authenticated(user: User) -> bool:
@@ -71,7 +88,7 @@ def can_create_blueprint(user: User, project: Project, squad: Squad | None) -> b
     return is_ptl(user, project) or leads_squad(user, squad)
 
 
-def can_edit_blueprint(user: User, blueprint: Blueprint) -> bool:
+def can_edit_blueprint(user: User, blueprint: BlueprintLike) -> bool:
     return is_ptl(user, blueprint.project) or leads_squad(user, blueprint.squad)
 
 
@@ -80,29 +97,55 @@ def can_edit_squad_blueprints(user: User, squad: Squad) -> bool:
     return is_ptl(user, squad.project) or leads_squad(user, squad)
 
 
-def can_edit_work_item(user: User, work_item: WorkItem) -> bool:
+def can_edit_work_item(user: User, work_item: WorkItemLike) -> bool:
     """Leads and the PTL edit any item of their blueprints; the assignee edits their own."""
-    if can_edit_blueprint(user, work_item.blueprint):
-        return True
+    return can_edit_blueprint(user, work_item.blueprint) or is_work_item_assignee(user, work_item)
+
+
+def is_work_item_assignee(user: User, work_item: WorkItemLike) -> bool:
+    """The contributor a work item is assigned to (no query: pages ask it of every row)."""
     return _authenticated(user) and work_item.assignee_id == user.pk
 
 
-def can_request_ffe(user: User, blueprint: Blueprint) -> bool:
+def can_request_ffe(user: User, blueprint: BlueprintLike) -> bool:
     return _authenticated(user)
 
 
-def can_decide_ffe(user: User, ffe: FeatureFreezeException) -> bool:
+def can_decide_ffe(user: User, ffe: FFELike) -> bool:
     """Only the PTL grants or denies FFEs."""
     return is_ptl(user, ffe.blueprint.project)
 
 
-def can_close_ffe(user: User, ffe: FeatureFreezeException) -> bool:
+def can_close_ffe(user: User, ffe: FFELike) -> bool:
     """Marking a granted FFE merged: whoever edits the blueprint (its lead, the PTL)."""
     return can_edit_blueprint(user, ffe.blueprint)
 
 
 def can_set_ffe_policy(user: User, project: Project) -> bool:
     return is_ptl(user, project)
+
+
+# --- release schedule ---------------------------------------------------------------------------
+REPLAN_REFUSED = "Only release managers (permission to change events) re-plan."
+
+
+def may_replan(user: User) -> bool:
+    """Applying or undoing a re-plan moves cross-project events: a release manager's right
+    (``releases.change_event``); anyone may preview."""
+    return _authenticated(user) and user.has_perm("releases.change_event")
+
+
+GENERATE_REFUSED = "Only the PTL or staff generate cycles."
+
+
+def may_generate(user: User) -> bool:
+    """Generating a new cycle's schedule: staff, holders of ``releases.add_series``, or the PTL
+    of a project."""
+    if not _authenticated(user):
+        return False
+    if user.is_staff or user.has_perm("releases.add_series"):
+        return True
+    return Project.objects.filter(ptl_group__user=user).exists()
 
 
 def require(allowed: bool, message: str = "You may not do this.") -> None:

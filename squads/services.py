@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 
-from planner.audit import audit_record, save_audited
+from core.audit import audit_record, save_audited
 from releases.models import Series
 from squads import permissions as perms
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal, SquadRole

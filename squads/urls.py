@@ -4,5 +4,4 @@ from squads import views
 
 urlpatterns = [
     path("squads/", views.squad_index, name="squad-list"),
-    path("squads/<slug:slug>/", views.squad_detail, name="squad-detail"),
 ]

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from planner.audit import audit_record, jsonable
-from planner.models import AuditEntry
+from core.audit import audit_record, jsonable
+from core.models import AuditEntry
 from tests.factories import BlueprintFactory, UserFactory, cast, event
 
 

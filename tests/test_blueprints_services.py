@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from blueprints import services
 from blueprints.models import Blueprint
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from tests.factories import (
     BlueprintFactory,
     EventFactory,

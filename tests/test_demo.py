@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 
 from blueprints.demo import demo_load
 from blueprints.models import Blueprint, FeatureFreezeException, WorkItem
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from squads import permissions as perms
 from squads.models import Squad, SquadGoal
 from tests.factories import ocata_schedule

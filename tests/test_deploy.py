@@ -460,7 +460,7 @@ def test_web_logs_are_json(stack):
 
 @pytest.mark.services
 def test_worker_runs_tasks_from_the_broker(stack):
-    result = stack.celery().send_task("planner.tasks.echo", args=["from the web"])
+    result = stack.celery().send_task("core.tasks.echo", args=["from the web"])
     assert result.get(timeout=30) == "from the web"
 
 
@@ -470,7 +470,7 @@ def test_beat_sends_the_periodic_work_of_the_database_scheduler(stack):
     task_id = f"i7-{secrets.token_hex(8)}"
     stack.db(
         "INSERT INTO planner_pendingtask (task_name, args, kwargs, task_id, created_at, attempts,"
-        " last_error) VALUES ('planner.tasks.echo', '[\"pending\"]', '{}',"
+        " last_error) VALUES ('core.tasks.echo', '[\"pending\"]', '{}',"
         f" '{task_id}', now(), 0, '')"
     )
     # then: beat's DatabaseScheduler sends the drain task, the worker sends the recorded task
@@ -481,7 +481,7 @@ def test_beat_sends_the_periodic_work_of_the_database_scheduler(stack):
     rows = stack.db(
         "SELECT task FROM django_celery_beat_periodictask WHERE name = 'planner-send-pending-tasks'"
     )
-    assert rows == [("planner.tasks.send_pending_tasks",)]
+    assert rows == [("core.tasks.send_pending_tasks",)]
     wait_until(
         lambda: "Sending due task planner-send-pending-tasks" in stack.procs["beat"].output(),
         timeout=15,

@@ -77,8 +77,8 @@ def test_default_rates_come_from_the_environment_and_are_high_in_tests():
     configured = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert set(configured) == {"anon", "user"}
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "planner.throttling.AnonRateThrottle",
-        "planner.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ]
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from blueprints import services
 from blueprints.models import FeatureFreezeException, FFEStatus
 from blueprints.tasks import expire_ffes
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from tests.factories import BlueprintFactory, FFEFactory, FFEPolicyFactory, cast
 
 FREEZE = dt.date(2017, 1, 26)

@@ -148,7 +148,7 @@ def demo(db):  # noqa: ANN001, ANN201
 
 def test_forecast_from_dated_audit_history(demo):
     from blueprints.forecast_selectors import risk_get
-    from planner.models import AuditEntry
+    from core.models import AuditEntry
 
     bp = Blueprint.objects.get(name="overcloud-upgrades-per-service")
     items = list(bp.work_items.order_by("order"))

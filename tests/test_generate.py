@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from planner.models import AuditEntry
+from core.models import AuditEntry
+from planner.generate_services import schedule_generate
 from releases import generate as gen
-from releases.generate_services import schedule_generate
 from releases.models import Event, Series, Week
 from tests.factories import GroupFactory, ProjectFactory, UserFactory
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from blueprints import launchpad
 from blueprints.models import Blueprint, WorkItem
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from tests.factories import cast
 
 SAMPLE = Path(__file__).parent / "data" / "launchpad_tripleo_blueprints.json"

@@ -19,9 +19,9 @@ import pytest
 from django.db import connections, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from planner import tasks_util
-from planner.models import PendingTask
-from planner.tasks import echo
+from core import outbox
+from core.models import PendingTask
+from core.tasks import echo
 from tests import test_deploy
 from tests.test_deploy import PYTHON_BIN, Stack, postgres_reachable, run, wait_until
 
@@ -118,8 +118,8 @@ def test_with_redis_stopped_reads_and_writes_answer_and_the_work_runs_when_it_re
         outcome = shell(
             stack,
             "import json; from django.db import transaction;"
-            " from planner.tasks_util import enqueue_on_commit; from planner.tasks import echo;"
-            " from planner.models import PendingTask\n"
+            " from core.outbox import enqueue_on_commit; from core.tasks import echo;"
+            " from core.models import PendingTask\n"
             "with transaction.atomic():\n"
             "    queued = enqueue_on_commit(echo, 'recorded during the outage')\n"
             "print(json.dumps({'queued': queued,"
@@ -159,7 +159,7 @@ def test_requests_recover_after_postgresql_restarts_under_the_app(stack):
     assert statuses == [200] * len(statuses)
     assert stack.get("/healthz", https=False)[0] == 200
     # and the worker's database connection recovered (the task reads the outbox table)
-    assert stack.celery().send_task("planner.tasks.send_pending_tasks").get(timeout=30) == 0
+    assert stack.celery().send_task("core.tasks.send_pending_tasks").get(timeout=30) == 0
     for name, proc in stack.procs.items():
         assert proc.popen.poll() is None, f"{name} died during the restart"
 
@@ -190,16 +190,16 @@ def forget_connections(app) -> None:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 def test_enqueue_with_the_broker_down_records_the_work_in_the_writers_transaction(broker_down):
     with transaction.atomic():
-        assert tasks_util.enqueue_on_commit(echo, "kept") is False
+        assert outbox.enqueue_on_commit(echo, "kept") is False
     row = PendingTask.objects.get()
-    assert (row.task_name, row.args) == ("planner.tasks.echo", ["kept"])
+    assert (row.task_name, row.args) == ("core.tasks.echo", ["kept"])
     # a write that rolls back leaves no work behind
     with pytest.raises(RuntimeError), transaction.atomic():
-        tasks_util.enqueue_on_commit(echo, "rolled back")
+        outbox.enqueue_on_commit(echo, "rolled back")
         raise RuntimeError
     assert PendingTask.objects.count() == 1
     # sending while the broker is still down keeps the row and counts the attempt
-    assert tasks_util.send_pending() == 0
+    assert outbox.send_pending() == 0
     assert PendingTask.objects.get().attempts == 1
 
 
@@ -208,24 +208,24 @@ def test_a_broker_lost_between_check_and_commit_keeps_the_work(monkeypatch):
     from planner.celery import app
 
     app.conf.task_always_eager = False  # restored by the celery_eager fixture
-    monkeypatch.setattr(tasks_util, "broker_available", lambda timeout=2.0: True)
+    monkeypatch.setattr(outbox, "broker_available", lambda timeout=2.0: True)
 
     def dead(*args, **kwargs):
         raise KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks_util, "_send", dead)
+    monkeypatch.setattr(outbox, "_send", dead)
     with transaction.atomic():
-        assert tasks_util.enqueue_on_commit(echo, 7) is True
+        assert outbox.enqueue_on_commit(echo, 7) is True
     assert list(PendingTask.objects.values_list("args", flat=True)) == [[7]]
     # when the broker is back, the recorded work is sent and the row goes
     sent = []
-    monkeypatch.setattr(tasks_util, "_send", lambda name, args, kwargs, task_id: sent.append(args))
-    assert tasks_util.send_pending() == 1
+    monkeypatch.setattr(outbox, "_send", lambda name, args, kwargs, task_id: sent.append(args))
+    assert outbox.send_pending() == 1
     assert sent == [[7]] and not PendingTask.objects.exists()
 
 
 @pytest.mark.django_db
 def test_eager_enqueue_runs_the_task_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert tasks_util.enqueue_on_commit(echo, 1) is True
+        assert outbox.enqueue_on_commit(echo, 1) is True
     assert len(callbacks) == 1 and not PendingTask.objects.exists()

@@ -5,8 +5,8 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus, WorkItem
+from core.models import AuditEntry
 from planner.loaddata import generate_load_data
-from planner.models import AuditEntry
 from releases.models import Series
 
 pytestmark = pytest.mark.django_db

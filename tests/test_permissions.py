@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from blueprints import services as bp_services
 from blueprints.models import FFEStatus, WorkItemStatus
-from planner.models import AuditEntry
+from core.models import AuditEntry
 from squads import services as squad_services
 from tests.factories import (
     AreaExpertFactory,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from releases import branching
 from releases.branching import Anchor, Deliverable, Policy, Rule
+from releases.kinds import ANCHOR_KINDS, EventKind
 from releases.schedule import (
-    KINDS,
     event_kind,
     monday_of,
     series_for_key,
@@ -124,7 +124,7 @@ words = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True
 @given(letters, words)
 def test_every_event_id_has_a_known_kind(letter, rest):
     kind, team = event_kind(f"{letter}-{rest}")
-    assert kind in KINDS
+    assert kind in EventKind.values
     # team events are project deadlines/events; cross-project ones carry no team
     assert bool(team) == (kind in {"project-deadline", "project-event"})
 
@@ -161,7 +161,7 @@ models = st.sampled_from(
     ["cycle-with-rc", "cycle-with-intermediary", "cycle-trailing", "independent"]
 )
 types = st.sampled_from(["", "service", "library", "client-library", "trailing"])
-kinds = st.sampled_from(list(branching.ANCHOR_KINDS))
+kinds = st.sampled_from(list(ANCHOR_KINDS))
 rules = st.builds(Rule, release_model=models, deliverable_type=types, anchor_kind=kinds,
                   offset_days=st.integers(-30, 30))  # fmt: skip
 anchors = st.builds(

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from blueprints.models import Blueprint, FeatureFreezeException
-from releases import replan
+from planner import replan
+from planner.replan_services import replan_apply, replan_preview, replan_undo
 from releases.models import BranchCut, Event, Series, Week
-from releases.replan_services import replan_apply, replan_preview, replan_undo
 from tests.factories import UserFactory
 
 EVENTS = [
@@ -97,10 +97,10 @@ def test_apply_then_undo_restores_every_date_exactly(demo, release_manager):
     assert during != before
     assert Event.objects.get(series=demo, key="o-rc1").date == date(2017, 2, 9)
     demo.refresh_from_db()
-    replan_undo(entry=entry, actor=release_manager)
+    replan_undo(replan=entry, actor=release_manager)
     assert _snapshot(demo) == before
     with pytest.raises(ValidationError):
-        replan_undo(entry=entry, actor=release_manager)
+        replan_undo(replan=entry, actor=release_manager)
 
 
 def test_rc1_earlier_clamps_open_ffe_merge_by_and_undo_restores_it(demo, release_manager):
@@ -118,7 +118,7 @@ def test_rc1_earlier_clamps_open_ffe_merge_by_and_undo_restores_it(demo, release
         series=demo, actor=release_manager, key="o-rc1", new_date=date(2017, 1, 31)
     )
     assert FeatureFreezeException.objects.get(pk=ffe.pk).merge_by == date(2017, 1, 31)
-    replan_undo(entry=entry, actor=release_manager)
+    replan_undo(replan=entry, actor=release_manager)
     assert _snapshot(demo) == before
     assert ffe_status
 
@@ -128,7 +128,7 @@ def test_whole_cycle_shift_apply_and_undo(demo, release_manager):
     entry = replan_apply(series=demo, actor=release_manager, shift_days=14)
     demo.refresh_from_db()
     assert demo.start_week == before["series"][0].fromordinal(before["series"][0].toordinal() + 14)
-    replan_undo(entry=entry, actor=release_manager)
+    replan_undo(replan=entry, actor=release_manager)
     assert _snapshot(demo) == before
 
 

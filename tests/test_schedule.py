@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from releases.kinds import EventKind
 from releases.schedule import (
     DATE_RULE_STATED,
     DATE_RULE_STATED_RANGE,
     DATE_RULE_THURSDAY,
-    KINDS,
     RULE_LABELS,
     ParsedEvent,
     ParsedSchedule,
@@ -184,7 +184,7 @@ def test_all_series_parse_and_dates_sit_in_their_week(
             assert prev.end < nxt.start, name
         for event in schedule.events:
             assert event.rule in RULE_LABELS
-            assert event.kind in KINDS
+            assert event.kind in EventKind.values
             if event.week_start is None:  # prose-only label, dated by its prose
                 assert event.rule != DATE_RULE_THURSDAY
                 assert event.conflicts
@@ -365,7 +365,7 @@ def test_stated_range() -> None:
 )
 def test_event_kind(key: str, expected: tuple[str, str]) -> None:
     assert event_kind(key) == expected
-    assert expected[0] in KINDS
+    assert expected[0] in EventKind.values
 
 
 def test_series_for_key() -> None:

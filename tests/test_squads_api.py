@@ -103,7 +103,7 @@ def test_a_person_may_be_in_several_squads_and_join_through_the_api(c, api):
 
 
 def test_squad_changes_are_audited(c):
-    from planner.models import AuditEntry
+    from core.models import AuditEntry
 
     services.squad_update(squad=c.squad, actor=c.ptl, mission="Upgrades, one service at a time")
     row = AuditEntry.objects.get(field="mission")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from blueprints.demo import demo_load
 from releases.branch_services import branch_policy_set
+from releases.kinds import EventKind
 from releases.models import Series
 from releases.services import releases_import
 
@@ -41,6 +42,6 @@ class Command(BaseCommand):
             actor=None,
             team="tripleo",
             series=ocata,
-            anchor_kind="final-rc",
+            anchor_kind=EventKind.FINAL_RC,
             reason="Wait more than for Newton: cut at the final RC, not at RC1.",
         )

@@ -1,27 +1,25 @@
-"""API of cascade re-planning (issue 6).
+"""API of cascade re-planning.
 
 ``GET  /api/v1/cycles/{name}/replan/?event=o-ff&date=2017-02-02`` (or ``?shift_days=7``): preview.
 ``POST /api/v1/cycles/{name}/replan/`` ``{event, date | shift_days, fingerprint}``: apply (201,
-``{"id": <audit id>, …preview}``); ``POST …/replan/{id}/undo/``: undo. Applying and undoing need
-the ``releases.change_event`` permission.
+``{"id": <re-plan id>, …preview}``); ``POST …/replan/{id}/undo/``: undo. Applying and undoing need
+the ``releases.change_event`` permission (``squads.permissions.may_replan``).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planner.models import AuditEntry
+from planner.models import Replan
+from planner.replan_services import replan_apply, replan_preview, replan_undo
 from releases.models import Series
-from releases.replan_services import REPLAN_FIELD, replan_apply, replan_preview, replan_undo
 
 
 class ReplanInput(serializers.Serializer):
@@ -34,15 +32,6 @@ class ReplanInput(serializers.Serializer):
         if not attrs.get("shift_days") and not (attrs.get("event") and attrs.get("date")):
             raise serializers.ValidationError("Give event and date, or shift_days.")
         return attrs
-
-
-def _call(fn, **kwargs):  # noqa: ANN001, ANN003, ANN202
-    try:
-        return fn(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.messages) from exc
 
 
 def _require_login(request: Request) -> None:
@@ -66,8 +55,7 @@ class ReplanView(APIView):
         data = ReplanInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        preview = _call(
-            replan_preview,
+        preview = replan_preview(
             series=series,
             key=v.get("event") or None,
             new_date=v.get("date"),
@@ -82,8 +70,7 @@ class ReplanView(APIView):
         data = ReplanInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        entry = _call(
-            replan_apply,
+        replan = replan_apply(
             series=series,
             actor=request.user,
             key=v.get("event") or None,
@@ -91,7 +78,7 @@ class ReplanView(APIView):
             shift_days=v.get("shift_days"),
             fingerprint=v.get("fingerprint") or None,
         )
-        return Response({"id": entry.pk, **entry.new["preview"]}, status=status.HTTP_201_CREATED)
+        return Response({"id": replan.pk, **replan.preview}, status=status.HTTP_201_CREATED)
 
 
 class ReplanUndoView(APIView):
@@ -101,6 +88,6 @@ class ReplanUndoView(APIView):
     def post(self, request: Request, name: str, pk: int) -> Response:
         _require_login(request)
         series = get_object_or_404(Series, name=name)
-        entry = get_object_or_404(AuditEntry, pk=pk, field=REPLAN_FIELD, object_id=series.pk)
-        undo = _call(replan_undo, entry=entry, actor=request.user)
-        return Response({"id": undo.pk, "undone": entry.pk})
+        replan = get_object_or_404(Replan, pk=pk, series=series)
+        replan_undo(replan=replan, actor=request.user)
+        return Response({"id": replan.pk, "undone": replan.pk})

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from planner.tasks_util import send_pending
+from core.outbox import send_pending
 
 
 @shared_task

@@ -1,27 +1,29 @@
 """Writes of schedule generation: a new series with its weeks and standard events, learned from
-the imported series (rule in ``releases.generate``)."""
+the imported series (rule in ``releases.generate``). In ``planner`` because who may generate is
+a project role (the PTL)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from planner.audit import audit_record
+from core.actors import Actor
+from core.audit import audit_record
 from releases import generate as gen
+from releases.kinds import EventKind, first_of_kinds
 from releases.models import Event, Series, Week
-
-Actor = AbstractBaseUser | AnonymousUser | None
+from squads import permissions as perms
 
 
 def generation_observations() -> list[gen.Observation]:
-    """One observation per (imported series with a schedule, standard kind): its earliest
-    cross-project event of that kind. Generated series are not learned from (their events carry
-    the ``generated`` rule), so generating twice never feeds on itself."""
-    rows = (
+    """One observation per (imported series with a schedule, standard kind): the series' event
+    of that kind (``releases.kinds.first_of_kinds``, its first one). Generated series are not
+    learned from (their events carry the ``generated`` rule), so generating twice never feeds on
+    itself."""
+    events = (
         Event.objects.filter(
             team="",
             kind__in=gen.STANDARD_KINDS,
@@ -29,25 +31,27 @@ def generation_observations() -> list[gen.Observation]:
             series__release_week__isnull=False,
         )
         .exclude(series__events__rule=gen.RULE_GENERATED)
-        .order_by("series__position", "kind", "date", "key")
-        .values_list("series__name", "kind", "date", "series__release_week", "series__start_week")
+        .select_related("series")
+        .order_by("series__position", "date", "key")
         .distinct()
     )
-    seen: set[tuple[str, str]] = set()
+    by_series: dict[int, list[Event]] = {}
+    for event in events:
+        by_series.setdefault(event.series_id, []).append(event)
     observations = []
-    for series, kind, day, release_week, start_week in rows:
-        if (series, kind) in seen:
-            continue
-        seen.add((series, kind))
-        observations.append(
-            gen.Observation(
-                series=series,
-                kind=kind,
-                offset=(gen.monday_of(day) - release_week).days // 7,
-                weekday=day.weekday(),
-                length_weeks=(release_week - start_week).days // 7 + 1,
+    for series_events in by_series.values():
+        series = series_events[0].series
+        for kind in sorted({e.kind for e in series_events}):
+            event = first_of_kinds(series_events, (kind,))
+            observations.append(
+                gen.Observation(
+                    series=series.name,
+                    kind=kind,
+                    offset=(gen.monday_of(event.date) - series.release_week).days // 7,
+                    weekday=event.date.weekday(),
+                    length_weeks=(series.release_week - series.start_week).days // 7 + 1,
+                )
             )
-        )
     return observations
 
 
@@ -65,6 +69,7 @@ def schedule_generate(
     the PTL to edit afterwards. Refuses an existing name or a release date on a weekend; writes
     the series, weeks and events in one transaction with one audit row naming what placed each
     event."""
+    perms.check(actor, perms.may_generate(actor), perms.GENERATE_REFUSED)
     if Series.objects.filter(name=name).exists():
         raise ValidationError({"name": f"A series named {name!r} already exists."})
     if release_date.weekday() > 4:
@@ -112,7 +117,7 @@ def schedule_generate(
             week_id=week_ids.get(gen.monday_of(e.date)),
             source=source,
             conflicts=[n for n in plan.notes if n.startswith("release on")]
-            if e.kind == "release"
+            if e.kind == EventKind.RELEASE
             else [],
         )
         event.full_clean(exclude=["series", "week"])

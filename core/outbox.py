@@ -4,7 +4,7 @@
 ``task.delay_on_commit``. The work is sent after the transaction commits; when the broker cannot
 be reached it is kept as a ``PendingTask`` row (written in the caller's transaction, so it exists
 exactly when the write does) and sent later by ``send_pending()``: from the periodic task
-``planner.tasks.send_pending_tasks`` (beat), at a worker's start and after the next enqueue that
+``core.tasks.send_pending_tasks`` (beat), at a worker's start and after the next enqueue that
 reaches the broker. The return value tells the caller whether the work is on its way (True) or
 pending until the broker is back (False), so an API can answer ``"recompute": "pending"``.
 """
@@ -16,7 +16,7 @@ import socket
 import uuid
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -40,9 +40,9 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def _app() -> Any:
-    from planner.celery import app
-
-    return app
+    # The project's Celery app (created by the project package at start-up) is the current one;
+    # core reaches it without importing the package above it.
+    return current_app
 
 
 def _eager(task: Task) -> bool:
@@ -75,7 +75,7 @@ def _send(task_name: str, args: list, kwargs: dict, task_id: str) -> None:
 
 
 def _record(task_name: str, args: list, kwargs: dict, task_id: str, error: str) -> None:
-    from planner.models import PendingTask
+    from core.models import PendingTask
 
     PendingTask.objects.update_or_create(
         task_id=task_id,
@@ -124,7 +124,7 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> bool:
 
 def _send_pending_soon() -> None:
     """After a successful publish, send any work left over from an outage (cheap when none)."""
-    from planner.models import PendingTask
+    from core.models import PendingTask
 
     if PendingTask.objects.exists():
         send_pending()
@@ -138,7 +138,7 @@ def send_pending(limit: int = 500) -> int:
     """
     from django.db import connection
 
-    from planner.models import PendingTask
+    from core.models import PendingTask
 
     sent = 0
     while sent < limit:
@@ -166,6 +166,6 @@ def send_pending(limit: int = 500) -> int:
 
 def pending_count() -> int:
     """How much work waits for the broker (shown by /healthz)."""
-    from planner.models import PendingTask
+    from core.models import PendingTask
 
     return PendingTask.objects.count()

@@ -21,22 +21,26 @@ event of the series (team events too), its weeks and its start and release weeks
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from releases.kinds import EventKind as K
+from releases.kinds import first_of_kinds
+
 DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "feature-freeze": (
-        ("milestone-3", "milestone-3 is the day of feature freeze"),
-        ("final-clientlib", "final client library release is in feature-freeze week"),
-        ("soft-string-freeze", "soft string freeze is in feature-freeze week"),
-        ("requirements-freeze", "requirements freeze is in feature-freeze week"),
-        ("rc1", "RC1 follows feature freeze by a week"),
+    K.FEATURE_FREEZE: (
+        (K.MILESTONE_3, "milestone-3 is the day of feature freeze"),
+        (K.FINAL_CLIENTLIB, "final client library release is in feature-freeze week"),
+        (K.SOFT_STRING_FREEZE, "soft string freeze is in feature-freeze week"),
+        (K.REQUIREMENTS_FREEZE, "requirements freeze is in feature-freeze week"),
+        (K.RC1, "RC1 follows feature freeze by a week"),
     ),
-    "milestone-3": (("feature-freeze", "feature freeze is the day of milestone-3"),),
-    "rc1": (("hard-string-freeze", "hard string freeze is in RC1 week"),),
-    "release": (
-        ("final-rc", "final RCs are the week before the release"),
-        ("trailing", "the cycle-trailing deadline follows the release"),
+    K.MILESTONE_3: ((K.FEATURE_FREEZE, "feature freeze is the day of milestone-3"),),
+    K.RC1: ((K.HARD_STRING_FREEZE, "hard string freeze is in RC1 week"),),
+    K.RELEASE: (
+        (K.FINAL_RC, "final RCs are the week before the release"),
+        (K.TRAILING, "the cycle-trailing deadline follows the release"),
     ),
 }
 
@@ -133,12 +137,10 @@ def new_dates(events: list[EventRow], changes: list[EventChange]) -> dict[str, d
 
 
 def first_of_kind(
-    events: list[EventRow], dates: dict[str, date], kinds: tuple[str, ...]
+    events: list[EventRow], dates: dict[str, date], kinds: Sequence[str]
 ) -> date | None:
-    """The date of the first cross-project event of the first kind in ``kinds`` that exists
-    (the selectors' rule: feature freeze = feature-freeze, else milestone-3)."""
-    for kind in kinds:
-        found = sorted(dates[e.key] for e in events if e.kind == kind and not e.team)
-        if found:
-            return found[0]
-    return None
+    """The date, under ``dates``, of the event that is the series' ``kinds[0]`` (else
+    ``kinds[1]`` …): ``releases.kinds.first_of_kinds``, the rule every app uses."""
+    moved = [replace(e, date=dates[e.key]) for e in events]
+    found = first_of_kinds(moved, kinds)
+    return found.date if found else None

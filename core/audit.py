@@ -1,4 +1,4 @@
-"""The one way services record what they changed (see ``planner.models.AuditEntry``)."""
+"""The one way services record what they changed (see ``core.models.AuditEntry``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from planner.models import AuditEntry
+from core.models import AuditEntry
 
 
 def jsonable(value: Any) -> Any:

@@ -2,13 +2,15 @@
 undo it exactly.
 
 The preview lists every derived change: events moving with the one you move
-(``releases.replan.DEPENDENTS``), branch-cut plans whose anchor event moves (planned date =
+(``planner.replan.DEPENDENTS``), branch-cut plans whose anchor event moves (planned date =
 anchor + offset, so a cut moves by its anchor's delta; backport windows follow the release),
 open FFEs whose merge-by date would pass the new RC1 (clamped to it), and blueprints whose target
 milestone would fall after the new feature freeze. Applying writes the events through
-``Event.save`` (the branch-cut receivers recompute on commit), an audit row per changed date and
-one ``replan`` audit row on the series holding the whole change set, which ``replan_undo``
-reverts value for value.
+``Event.save`` (the branch-cut receivers recompute on commit), a ``Replan`` row with one typed
+change row per event, week and FFE it moved (``replan_undo`` restores exactly those values), and
+an audit row per changed date.
+
+It lives in ``planner`` because it moves release events *and* reads blueprints and FFEs.
 """
 
 from __future__ import annotations
@@ -17,22 +19,21 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from blueprints.models import OPEN_FFE_STATUSES, Blueprint, FeatureFreezeException
 from blueprints.rules import is_complete
-from planner.audit import audit_record
-from planner.models import AuditEntry
-from releases import replan
+from core.actors import Actor
+from core.audit import audit_record
+from planner import replan
+from planner.models import Replan, ReplanEventChange, ReplanFFEChange, ReplanWeekChange
+from releases.kinds import FEATURE_FREEZE_KINDS, EventKind, first_of_kinds
 from releases.models import BranchCut, Event, Series, Week
 from releases.services import series_touch
-
-FREEZE_KINDS = ("feature-freeze", "milestone-3")
-REPLAN_FIELD = "replan"
-UNDO_FIELD = "replan-undo"
+from squads import permissions as perms
 
 
 @dataclass
@@ -94,15 +95,16 @@ def replan_preview(
     after = replan.new_dates(rows, changes)
     before = {r.key: r.date for r in rows}
     preview.freeze = (
-        replan.first_of_kind(rows, before, FREEZE_KINDS),
-        replan.first_of_kind(rows, after, FREEZE_KINDS),
+        replan.first_of_kind(rows, before, FEATURE_FREEZE_KINDS),
+        replan.first_of_kind(rows, after, FEATURE_FREEZE_KINDS),
     )
     preview.rc1 = (
-        replan.first_of_kind(rows, before, ("rc1",)),
-        replan.first_of_kind(rows, after, ("rc1",)),
+        replan.first_of_kind(rows, before, (EventKind.RC1,)),
+        replan.first_of_kind(rows, after, (EventKind.RC1,)),
     )
     delta = {c.key: c.new - c.old for c in changes}
-    release_key = next((r.key for r in rows if r.kind == "release" and not r.team), None)
+    release = first_of_kinds(rows, (EventKind.RELEASE,))
+    release_key = release.key if release else None
     new_release = after.get(release_key) if release_key else None
     cuts = BranchCut.objects.filter(series=series, planned_date__isnull=False).select_related(
         "deliverable", "anchor_event"
@@ -176,13 +178,6 @@ def replan_preview(
     return preview
 
 
-def _check_actor(actor: Any) -> None:
-    if actor is None:
-        return  # a trusted system process
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm("releases.change_event"):
-        raise PermissionDenied("Only release managers (permission to change events) re-plan.")
-
-
 def _week_for(series: Series, day: date) -> int | None:
     return (
         Week.objects.filter(series=series, start__lte=day, end__gte=day - timedelta(days=2))
@@ -195,38 +190,58 @@ def _week_for(series: Series, day: date) -> int | None:
 def replan_apply(
     *,
     series: Series,
-    actor: Any,
+    actor: Actor,
     key: str | None = None,
     new_date: date | None = None,
     shift_days: int | None = None,
     fingerprint: str | None = None,
-) -> AuditEntry:
-    """Apply a preview in one transaction; returns the series' ``replan`` audit row (its id
-    undoes it). ``fingerprint`` from the preview the user saw: refused if the dates moved since.
+) -> Replan:
+    """Apply a preview in one transaction; returns the ``Replan`` (its id undoes it).
+    ``fingerprint`` from the preview the user saw: refused if the dates moved since.
     """
-    _check_actor(actor)
+    perms.check(actor, perms.may_replan(actor), perms.REPLAN_REFUSED)
     series = Series.objects.select_for_update().get(pk=series.pk)
     preview = replan_preview(series=series, key=key, new_date=new_date, shift_days=shift_days)
     if fingerprint and fingerprint != preview.fingerprint:
         raise ValidationError("The schedule changed since the preview: preview again.")
     if not preview.events:
         raise ValidationError("Nothing to change.")
-    record: dict[str, Any] = {"events": [], "weeks": [], "series": {}, "ffes": []}
+    record = Replan(
+        series=series,
+        event_key="" if shift_days else key or "",
+        new_date=None if shift_days else new_date,
+        shift_days=shift_days or 0,
+        fingerprint=preview.fingerprint,
+        preview=preview.as_dict(),
+        old_start_week=series.start_week,
+        old_release_week=series.release_week,
+        applied_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     events = {e.key: e for e in Event.objects.filter(series=series)}
     if shift_days:
         delta = timedelta(days=shift_days)
+        for name in ("start_week", "release_week"):
+            value = getattr(series, name)
+            if value is not None:
+                setattr(series, name, value + delta)
+        series.full_clean()
+        series.save(update_fields=["start_week", "release_week"])
+    record.new_start_week, record.new_release_week = series.start_week, series.release_week
+    record.full_clean()
+    record.save()
+    if shift_days:
         weeks = list(Week.objects.filter(series=series).order_by("start"))
         # Move the weeks in the order that never puts two on one start (unique per series).
         for week in sorted(weeks, key=lambda w: w.start, reverse=shift_days > 0):
-            record["weeks"].append([week.pk, week.start.isoformat(), week.end.isoformat()])
+            ReplanWeekChange.objects.create(
+                replan=record,
+                week=week,
+                old_start=week.start,
+                old_end=week.end,
+                new_start=week.start + delta,
+                new_end=week.end + delta,
+            )
             Week.objects.filter(pk=week.pk).update(start=week.start + delta, end=week.end + delta)
-        old = {"start_week": series.start_week, "release_week": series.release_week}
-        for name, value in old.items():
-            if value is not None:
-                setattr(series, name, value + delta)
-        record["series"] = {k: v.isoformat() if v else None for k, v in old.items()}
-        series.full_clean()
-        series.save(update_fields=["start_week", "release_week"])
     for change in preview.events:
         event = events[change.key]
         old_week = event.week_id
@@ -235,8 +250,14 @@ def replan_apply(
             event.week_id = _week_for(series, change.new)
         event.full_clean()
         event.save()
-        record["events"].append(
-            [event.pk, change.old.isoformat(), change.new.isoformat(), old_week, event.week_id]
+        ReplanEventChange.objects.create(
+            replan=record,
+            event=event,
+            old_date=change.old,
+            new_date=change.new,
+            old_week_id=old_week,
+            new_week_id=event.week_id,
+            reason=change.reason[:200],
         )
         audit_record(
             actor=actor, obj=event, action="update", changes={"date": (change.old, change.new)}
@@ -253,69 +274,71 @@ def replan_apply(
             )
         ffe.full_clean()
         ffe.save(update_fields=["merge_by"])
-        record["ffes"].append([ffe.pk, old_merge_by.isoformat(), item["new"]])
+        ReplanFFEChange.objects.create(
+            replan=record, ffe=ffe, old_merge_by=old_merge_by, new_merge_by=ffe.merge_by
+        )
         audit_record(
             actor=actor,
             obj=ffe,
             action="update",
             changes={"merge_by": (old_merge_by, ffe.merge_by)},
         )
-    summary = {"preview": preview.as_dict(), "applied": record}
-    [entry] = audit_record(
-        actor=actor, obj=series, action="update", changes={REPLAN_FIELD: (None, summary)}
-    )
+    audit_record(actor=actor, obj=record, action="create", changes={"series": (None, series)})
     series_touch(series_ids=[series.pk])
-    return entry
+    return record
 
 
 @transaction.atomic
-def replan_undo(*, entry: AuditEntry, actor: Any) -> AuditEntry:
-    """Restore every date a ``replan_apply`` changed, exactly. Refused when something it
-    changed was edited since (nothing is overwritten) or when it was already undone."""
-    _check_actor(actor)
-    if entry.field != REPLAN_FIELD:
-        raise ValidationError("This audit entry is not a re-plan.")
-    series = Series.objects.select_for_update().get(pk=entry.object_id)
-    if AuditEntry.objects.filter(
-        content_type=entry.content_type, object_id=series.pk, field=UNDO_FIELD, old=entry.pk
-    ).exists():
+def replan_undo(*, replan: Replan, actor: Actor) -> Replan:
+    """Restore every date a ``replan_apply`` changed, exactly, from its change rows. Refused
+    when something it changed was edited since (nothing is overwritten) or when it was already
+    undone."""
+    perms.check(actor, perms.may_replan(actor), perms.REPLAN_REFUSED)
+    replan = Replan.objects.select_for_update().get(pk=replan.pk)
+    if replan.undone:
         raise ValidationError("This re-plan was already undone.")
-    applied = entry.new["applied"]
-    events = {e.pk: e for e in Event.objects.filter(series=series)}
-    stale = [
-        events[pk].key
-        for pk, _, new, _, _ in applied["events"]
-        if pk not in events or events[pk].date.isoformat() != new
-    ]
+    series = Series.objects.select_for_update().get(pk=replan.series_id)
+    changes = list(replan.event_changes.select_related("event"))
+    stale = sorted(c.event.key for c in changes if c.event.date != c.new_date)
     if stale:
         raise ValidationError(f"Changed since the re-plan, not undone: {', '.join(stale)}.")
-    for pk, old, new, week_old, _ in applied["events"]:
-        event = events[pk]
-        event.date = date.fromisoformat(old)
-        event.week_id = week_old
+    for change in changes:
+        event = change.event
+        event.date = change.old_date
+        event.week_id = change.old_week_id
         event.save()
-        audit_record(actor=actor, obj=event, action="update", changes={"date": (new, event.date)})
-    if applied["weeks"]:
-        shift_days = entry.new["preview"]["shift_days"]
-        # The reverse of the apply's order, so no two weeks share a start on the way back.
-        for pk, start, end in sorted(applied["weeks"], key=lambda w: w[1], reverse=shift_days < 0):
-            Week.objects.filter(pk=pk).update(
-                start=date.fromisoformat(start), end=date.fromisoformat(end)
-            )
-    if applied["series"]:
-        for name, value in applied["series"].items():
-            setattr(series, name, date.fromisoformat(value) if value else None)
+        audit_record(
+            actor=actor, obj=event, action="update", changes={"date": (change.new_date, event.date)}
+        )
+    week_changes = list(replan.week_changes.all())
+    # The reverse of the apply's order, so no two weeks share a start on the way back.
+    for change in sorted(week_changes, key=lambda w: w.old_start, reverse=replan.shift_days < 0):
+        Week.objects.filter(pk=change.week_id).update(start=change.old_start, end=change.old_end)
+    if replan.shift_days:
+        series.start_week, series.release_week = replan.old_start_week, replan.old_release_week
         series.save(update_fields=["start_week", "release_week"])
-    for pk, old, _ in applied["ffes"]:
-        ffe = FeatureFreezeException.objects.get(pk=pk)
-        before = ffe.merge_by
-        ffe.merge_by = date.fromisoformat(old)
+    for change in replan.ffe_changes.select_related("ffe"):
+        ffe = change.ffe
+        ffe.merge_by = change.old_merge_by
         ffe.save(update_fields=["merge_by"])
         audit_record(
-            actor=actor, obj=ffe, action="update", changes={"merge_by": (before, ffe.merge_by)}
+            actor=actor,
+            obj=ffe,
+            action="update",
+            changes={"merge_by": (change.new_merge_by, change.old_merge_by)},
         )
-    [undo] = audit_record(
-        actor=actor, obj=series, action="update", changes={UNDO_FIELD: (entry.pk, None)}
-    )
+    replan.undone_at = timezone.now()
+    replan.undone_by = actor if getattr(actor, "is_authenticated", False) else None
+    replan.save(update_fields=["undone_at", "undone_by"])
+    audit_record(actor=actor, obj=replan, action="update", changes={"undone_at": (None, "now")})
     series_touch(series_ids=[series.pk])
-    return undo
+    return replan
+
+
+def replan_history(*, series: Series, limit: int = 10) -> list[Replan]:
+    """The series' latest re-plans, newest first, with who applied and undid them."""
+    return list(
+        Replan.objects.filter(series=series)
+        .select_related("applied_by", "undone_by")
+        .order_by("-applied_at", "-pk")[:limit]
+    )

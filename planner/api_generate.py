@@ -5,18 +5,16 @@ and what placed each."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from planner.generate_services import schedule_generate
 from releases import generate as gen
-from releases.generate_services import schedule_generate
-from squads.models import Project
+from squads import permissions as perms
 
 
 class GenerateInput(serializers.Serializer):
@@ -24,15 +22,6 @@ class GenerateInput(serializers.Serializer):
     release_date = serializers.DateField()
     weeks = serializers.IntegerField(min_value=1, max_value=gen.MAX_WEEKS, default=26)
     release_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-
-def may_generate(user: object) -> bool:
-    """Staff, holders of ``releases.add_series``, or the PTL of a project."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_staff or user.has_perm("releases.add_series"):
-        return True
-    return Project.objects.filter(ptl_group__user=user).exists()
 
 
 class CycleGenerateView(APIView):
@@ -45,21 +34,17 @@ class CycleGenerateView(APIView):
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated()
-        if not may_generate(request.user):
-            raise PermissionDenied("Only the PTL or staff generate cycles.")
+        # Asked before validation, so a refused user learns nothing from the errors.
+        perms.require(perms.may_generate(request.user), perms.GENERATE_REFUSED)
         data = GenerateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            series, plan = schedule_generate(
-                actor=request.user,
-                name=data.validated_data["name"],
-                release_date=data.validated_data["release_date"],
-                weeks=data.validated_data["weeks"],
-                release_id=data.validated_data.get("release_id", ""),
-            )
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise ValidationError(detail) from exc
+        series, plan = schedule_generate(
+            actor=request.user,
+            name=data.validated_data["name"],
+            release_date=data.validated_data["release_date"],
+            weeks=data.validated_data["weeks"],
+            release_id=data.validated_data.get("release_id", ""),
+        )
         return Response(
             {
                 "name": series.name,
@@ -86,7 +71,3 @@ class CycleGenerateView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
-
-
-# Included by releases/api_urls.py at ``cycles/generate/``, ahead of ``cycles/<slug:name>/``.
-urlpatterns = [path("", CycleGenerateView.as_view(), name="api-cycle-generate")]

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from releases.generate_services import schedule_generate
+from planner.generate_services import schedule_generate
 
 
 class Command(BaseCommand):

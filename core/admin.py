@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from planner.audit import audit_record
-from planner.models import AuditEntry
+from core.audit import audit_record
+from core.models import AuditEntry
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -11,16 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from planner.models import AuditEntry
+from planner.models import Replan
+from planner.replan_services import replan_apply, replan_history, replan_preview, replan_undo
 from releases import selectors
 from releases.models import Series
-from releases.replan_services import (
-    REPLAN_FIELD,
-    UNDO_FIELD,
-    replan_apply,
-    replan_preview,
-    replan_undo,
-)
 
 
 def _params(data: object) -> dict:
@@ -44,19 +38,17 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if undo := request.POST.get("undo"):
-                entry = get_object_or_404(
-                    AuditEntry, pk=undo, field=REPLAN_FIELD, object_id=series.pk
-                )
-                replan_undo(entry=entry, actor=request.user)
+                record = get_object_or_404(Replan, pk=undo, series=series)
+                replan_undo(replan=record, actor=request.user)
                 messages.success(request, "Re-plan undone: every date is back.")
             else:
-                entry = replan_apply(
+                record = replan_apply(
                     series=series,
                     actor=request.user,
                     fingerprint=request.POST.get("fingerprint") or None,
                     **_params(request.POST),
                 )
-                messages.success(request, f"Re-plan applied (#{entry.pk}); it can be undone.")
+                messages.success(request, f"Re-plan applied (#{record.pk}); it can be undone.")
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
@@ -69,10 +61,6 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
             preview = replan_preview(series=series, **params)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    history = AuditEntry.objects.filter(
-        content_type__model="series", object_id=series.pk, field__in=[REPLAN_FIELD, UNDO_FIELD]
-    ).order_by("-at", "-pk")[:10]
-    undone = {e.old for e in history if e.field == UNDO_FIELD}
     return render(
         request,
         "planner/replan.html",
@@ -82,7 +70,6 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
             "preview": preview,
             "params": params,
             "error": error,
-            "history": [e for e in history if e.field == REPLAN_FIELD],
-            "undone": undone,
+            "history": replan_history(series=series),
         },
     )

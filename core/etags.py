@@ -7,7 +7,7 @@ and answers ``412 Precondition Failed`` (nothing written) when someone changed i
 client GETs again and re-applies its change. Writes without ``If-Match`` are refused with
 ``428 Precondition Required`` when ``API_REQUIRE_IF_MATCH`` is on (default off until every
 client sends it; see the issue 7 report). Forms do the same with the values their editor saw
-(``planner.concurrency``).
+(``core.concurrency``).
 
 The ETag is a hash of the object's API representation, so it moves whenever anything the client
 can see moves (including counts such as a blueprint's work-item progress).

@@ -1,0 +1,54 @@
+"""What every planner viewset shares: role checks on writes and a stable ordering.
+
+Views hold no business logic: serializers validate shape, services do the work and check
+roles; ``RolePermission`` asks the same permission predicates again before an object is
+written, so a refused write never reaches validation. A service's Django ``ValidationError`` or
+``PermissionDenied`` becomes DRF's answer in one place, ``core.exceptions.exception_handler``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model
+from django_filters import rest_framework as filters
+from rest_framework import permissions
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+
+ObjectPredicate = Callable[[Any, Any], bool]
+
+
+class RolePermission(permissions.BasePermission):
+    """Reads are public; writes need a login, and writes on an object need the view's
+    predicate for that action (``object_permissions``), the same one the service checks."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Model) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        predicate = view.object_permissions.get(view.action)
+        return bool(predicate and predicate(request.user, obj))
+
+
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering = [*ordering, "id"]
+        return ordering
+
+
+class PlannerViewSetMixin:
+    """Role-checked writes, django-filter FilterSets and a stable ``?ordering=``."""
+
+    permission_classes = [RolePermission]
+    filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
+    object_permissions: dict[str, ObjectPredicate] = {}
