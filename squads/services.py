@@ -6,33 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import transaction
 
+from core.actors import Actor
 from core.audit import audit_record, save_audited
+from core.changes import apply_changes
 from releases.models import Series
 from squads import permissions as perms
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal, SquadRole
-
-Actor = Any  # AbstractBaseUser | AnonymousUser | None (system)
-
-
-def value_differs(obj: models.Model, field: str, new: Any) -> bool:
-    """Would setting ``field`` to ``new`` change ``obj``? (Relations compare by key.)"""
-    model_field = obj._meta.get_field(field)
-    if model_field.is_relation and model_field.many_to_one:
-        old_pk = getattr(obj, model_field.attname)
-        return old_pk != (new.pk if new is not None else None)
-    return getattr(obj, field) != new
-
-
-def apply_changes(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Set ``changes`` on ``obj``; return {field: (old, new)} for the values that differ."""
-    diff: dict[str, tuple[Any, Any]] = {}
-    for field, new in changes.items():
-        if value_differs(obj, field, new):
-            diff[field] = (getattr(obj, field), new)
-            setattr(obj, field, new)
-    return diff
 
 
 # --- projects ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from blueprints import launchpad
-from blueprints.services import LaunchpadImportError, launchpad_import
+from blueprints.launchpad_import import LaunchpadImportError, launchpad_import
 from releases.models import Series
 from squads.models import Project
 from squads.services import project_create
