@@ -1,11 +1,8 @@
-"""Webhooks on blueprint status changes and FFE decisions, without touching the services.
+"""Webhooks on blueprint status changes and FFE decisions, from the blueprints' domain events.
 
-The services write the change and its audit rows (``core.audit``, with ``bulk_create``,
-which sends no ``post_save``) in one transaction. We listen to the model's ``post_save`` and,
-only once that transaction commits, read the audit rows the save produced
-(``implementation_status`` on a blueprint, ``status`` on an FFE) and publish one event per row
-(``source = audit:<id>``, so a row is published once). A rolled-back write publishes nothing;
-inside a transaction nothing is read or sent, so the services' query counts do not change.
+The services send ``blueprints.signals.blueprint_status_changed`` and ``ffe_decided`` once their
+transaction commits (a rolled-back write sends nothing); each event becomes one delivery per
+subscribed webhook (``source = <event>:<change id>``, so an event is published once).
 """
 
 from __future__ import annotations
@@ -13,88 +10,111 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models.signals import post_save
+from django.contrib.auth import get_user_model
 from django.dispatch import receiver
-from django.utils import timezone
 
-from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
-from notifications.models import WebhookEvent
-
-DECISIONS = {FFEStatus.GRANTED.value, FFEStatus.DENIED.value}
-
-
-def _after_commit(model: type, pk: int, since: datetime, field: str, event: str) -> None:
-    def publish() -> None:
-        from core.models import AuditEntry
-        from notifications.models import Webhook
-        from notifications.services import event_publish
-
-        if not any(w.wants(event) for w in Webhook.objects.filter(active=True)):
-            return
-        rows = AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=pk,
-            field=field,
-            at__gte=since,
-        ).select_related("actor")
-        obj = model.objects.filter(pk=pk).first()
-        for row in rows.exclude(action="create").order_by("at", "id"):
-            if event == WebhookEvent.FFE_DECISION and row.new not in DECISIONS:
-                continue
-            data = _describe(obj, pk) | {
-                "field": row.field,
-                "old": row.old,
-                "new": row.new,
-                "actor": row.actor.get_username() if row.actor_id else None,
-                "at": row.at.isoformat(),
-                "audit_id": row.pk,
-            }
-            event_publish(event=event, source=f"audit:{row.pk}", data=data)
-
-    transaction.on_commit(publish)
+from blueprints import signals
+from blueprints.models import Blueprint, FeatureFreezeException
+from notifications.models import Webhook, WebhookEvent
+from notifications.services import event_publish
 
 
-def _describe(obj: Any, pk: int) -> dict:
-    if isinstance(obj, Blueprint):
-        return {
-            "blueprint": {
-                "id": obj.pk,
-                "name": obj.name,
-                "title": obj.title,
-                "series": obj.series.name,
-                "squad": obj.squad.slug if obj.squad_id else None,
-                "implementation_status": obj.implementation_status,
-            }
-        }
-    if isinstance(obj, FeatureFreezeException):
-        return {
-            "ffe": {
-                "id": obj.pk,
-                "blueprint": obj.blueprint.name,
-                "status": obj.status,
-                "merge_by": obj.merge_by.isoformat(),
-                "decided_by": obj.decided_by.get_username() if obj.decided_by_id else None,
-                "decision_note": obj.decision_note,
-            }
-        }
-    return {"id": pk}
+def _wanted(event: str) -> bool:
+    return any(w.wants(event) for w in Webhook.objects.filter(active=True))
 
 
-@receiver(post_save, sender=Blueprint, dispatch_uid="notifications-blueprint-status")
-def blueprint_saved(sender: type, instance: Blueprint, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
-        return
-    # The service writes its audit rows just after save(): they are at or after this moment.
-    since = timezone.now()
-    _after_commit(Blueprint, instance.pk, since, "implementation_status", "blueprint.status")
+def _username(actor_id: int | None) -> str | None:
+    if actor_id is None:
+        return None
+    user = get_user_model().objects.filter(pk=actor_id).first()
+    return user.get_username() if user is not None else None
 
 
-@receiver(post_save, sender=FeatureFreezeException, dispatch_uid="notifications-ffe-decision")
-def ffe_saved(
-    sender: type, instance: FeatureFreezeException, raw: bool = False, **kwargs: Any
+@receiver(signals.blueprint_status_changed, dispatch_uid="notifications-blueprint-status")
+def blueprint_status_changed(
+    sender: type,
+    *,
+    blueprint_id: int,
+    old: str,
+    new: str,
+    actor_id: int | None,
+    at: datetime,
+    change_id: str,
+    **kwargs: Any,
 ) -> None:
-    if raw or instance.status not in DECISIONS:
+    if not _wanted(WebhookEvent.BLUEPRINT_STATUS):
         return
-    _after_commit(FeatureFreezeException, instance.pk, timezone.now(), "status", "ffe.decision")
+    bp = Blueprint.objects.select_related("series", "squad").filter(pk=blueprint_id).first()
+    described = (
+        {
+            "blueprint": {
+                "id": bp.pk,
+                "name": bp.name,
+                "title": bp.title,
+                "series": bp.series.name,
+                "squad": bp.squad.slug if bp.squad_id else None,
+                "implementation_status": bp.implementation_status,
+            }
+        }
+        if bp is not None
+        else {"id": blueprint_id}
+    )
+    event_publish(
+        event=WebhookEvent.BLUEPRINT_STATUS,
+        source=f"blueprint-status:{change_id}",
+        data=described
+        | {
+            "field": "implementation_status",
+            "old": old,
+            "new": new,
+            "actor": _username(actor_id),
+            "at": at.isoformat(),
+            "change_id": change_id,
+        },
+    )
+
+
+@receiver(signals.ffe_decided, dispatch_uid="notifications-ffe-decision")
+def ffe_decided(
+    sender: type,
+    *,
+    ffe_id: int,
+    status: str,
+    actor_id: int | None,
+    at: datetime,
+    change_id: str,
+    **kwargs: Any,
+) -> None:
+    if not _wanted(WebhookEvent.FFE_DECISION):
+        return
+    ffe = (
+        FeatureFreezeException.objects.select_related("blueprint", "decided_by")
+        .filter(pk=ffe_id)
+        .first()
+    )
+    described = (
+        {
+            "ffe": {
+                "id": ffe.pk,
+                "blueprint": ffe.blueprint.name,
+                "status": ffe.status,
+                "merge_by": ffe.merge_by.isoformat(),
+                "decided_by": ffe.decided_by.get_username() if ffe.decided_by_id else None,
+                "decision_note": ffe.decision_note,
+            }
+        }
+        if ffe is not None
+        else {"id": ffe_id}
+    )
+    event_publish(
+        event=WebhookEvent.FFE_DECISION,
+        source=f"ffe-decision:{change_id}",
+        data=described
+        | {
+            "field": "status",
+            "new": status,
+            "actor": _username(actor_id),
+            "at": at.isoformat(),
+            "change_id": change_id,
+        },
+    )
