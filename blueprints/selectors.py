@@ -8,9 +8,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from blueprints import rules
+from blueprints import ffe_rules, rules
 from blueprints.models import (
     GRANTED_FFE_STATUSES,
+    OPEN_FFE_STATUSES,
     Blueprint,
     FeatureFreezeException,
     FFEPolicy,
@@ -19,6 +20,7 @@ from blueprints.models import (
 )
 from core.models import AuditEntry
 from releases import selectors as release_selectors
+from releases.kinds import FEATURE_FREEZE_KINDS, EventKind, first_of_kinds
 from releases.models import Event, Series
 from squads.models import Project
 
@@ -191,4 +193,33 @@ def blueprint_history(*, blueprint: Blueprint) -> QuerySet[AuditEntry]:
         )
         .select_related("actor", "content_type")
         .order_by("at", "id")
+    )
+
+
+def ffe_request_facts(
+    *,
+    blueprint: Blueprint,
+    today: date,
+    ffes: list[FeatureFreezeException] | None = None,
+) -> ffe_rules.RequestFacts:
+    """What ``blueprints.ffe_rules`` needs to know of ``blueprint`` on ``today`` (``ffes``: its
+    FFEs when the caller has them already)."""
+    series = blueprint.series
+    policy = ffe_policy_get(project=blueprint.project, series=series)
+    kinds = (*FEATURE_FREEZE_KINDS, EventKind.RC1)
+    events = list(Event.objects.filter(series=series, team="", kind__in=kinds))
+    freeze = first_of_kinds(events, FEATURE_FREEZE_KINDS)
+    rc1 = first_of_kinds(events, (EventKind.RC1,))
+    if ffes is None:
+        has_open = blueprint.ffes.filter(status__in=OPEN_FFE_STATUSES).exists()
+    else:
+        has_open = any(f.status in OPEN_FFE_STATUSES for f in ffes)
+    return ffe_rules.RequestFacts(
+        today=today,
+        series=series.name,
+        freeze=freeze.date if freeze else None,
+        rc1=rc1.date if rc1 else None,
+        cutoff=policy.request_cutoff if policy else None,
+        complete=blueprint.is_complete,
+        has_open_request=has_open,
     )

@@ -7,36 +7,41 @@ so a change made meanwhile by someone else is refused instead of silently overwr
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from blueprints import selectors, services
+from blueprints import ffe_rules, selectors, services
 from blueprints.forecast_selectors import risk_get
+from blueprints.forms import (
+    BlueprintEditForm,
+    FFEDecisionForm,
+    FFERequestForm,
+    WorkItemEditForm,
+)
 from blueprints.graph import dependency_graph
 from blueprints.models import (
     Blueprint,
     FeatureFreezeException,
     FFERisk,
-    FFEStatus,
     ImplementationStatus,
     WorkItem,
     WorkItemStatus,
 )
+from core import clock
 from core.as_of import parse_as_of
 from core.concurrency import StaleEdit
+from core.forms import form_errors
 from releases import selectors as release_selectors
-from releases.models import Event
 from squads import permissions as perms
 
 
@@ -53,9 +58,9 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("requested_by", "decided_by")
         .order_by("-requested_on", "-pk")
     )
-    freeze = selectors.feature_freeze_date(series=blueprint.series)
-    rc1 = selectors.rc1_date(series=blueprint.series)
-    open_request = any(f.status == FFEStatus.REQUESTED for f in ffes)
+    facts = selectors.ffe_request_facts(blueprint=blueprint, today=clock.today(), ffes=ffes)
+    # The rules the service applies: the form is offered only when a request can succeed.
+    ffe_refusal = ffe_rules.request_refusal(facts)
     return render(
         request,
         "blueprints/blueprint_detail.html",
@@ -70,16 +75,15 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ffes": ffes,
             "is_ptl": is_ptl,
             "can_edit": can_edit,
-            "can_request_ffe": (
-                user.is_authenticated and not blueprint.is_complete and not open_request
-            ),
-            "freeze": freeze,
-            "rc1": rc1,
+            "can_request_ffe": perms.can_request_ffe(user, blueprint) and ffe_refusal is None,
+            "ffe_refusal": ffe_refusal,
+            "freeze": facts.freeze,
+            "rc1": facts.rc1,
             "risks": FFERisk.choices,
             "statuses": ImplementationStatus.values,
             "work_item_statuses": WorkItemStatus.values,
             "milestones": release_selectors.target_event_list(series=blueprint.series),
-            # Risk forecast and freeze checks (issue 6), as of ?as_of= (default today).
+            # Risk forecast and freeze checks, as of ?as_of= (default today).
             "risk": _risk(blueprint, request),
         },
     )
@@ -89,26 +93,15 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def blueprint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Status / target milestone / assignee from the squad page or the blueprint page."""
-    blueprint = get_object_or_404(Blueprint.objects.select_related("project", "squad"), pk=pk)
-    changes: dict[str, Any] = {}
-    post = request.POST
-    if "implementation_status" in post:
-        changes["implementation_status"] = post["implementation_status"]
-    if "target_milestone" in post:
-        changes["target_milestone"] = (
-            get_object_or_404(Event, pk=post["target_milestone"], series=blueprint.series)
-            if post["target_milestone"]
-            else None
-        )
-    if "assignee" in post:
-        changes["assignee"] = (
-            get_object_or_404(get_user_model(), pk=post["assignee"]) if post["assignee"] else None
-        )
-    expected = {f: post[f"seen_{f}"] for f in changes if f"seen_{f}" in post}
+    blueprint = get_object_or_404(
+        Blueprint.objects.select_related("project", "squad", "series"), pk=pk
+    )
+    form = BlueprintEditForm(request.POST, blueprint=blueprint)
     return _apply(
         request,
+        form,
         lambda: services.blueprint_update(
-            blueprint=blueprint, actor=request.user, expected=expected, **changes
+            blueprint=blueprint, actor=request.user, expected=form.expected(), **form.changes()
         ),
         success=f"Saved {blueprint.title}.",
         fallback=reverse("blueprint-detail", args=[blueprint.pk]),
@@ -122,14 +115,15 @@ def work_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         WorkItem.objects.select_related("blueprint", "blueprint__project", "blueprint__squad"),
         pk=pk,
     )
-    expected = {"status": request.POST["seen_status"]} if "seen_status" in request.POST else {}
+    form = WorkItemEditForm(request.POST)
     return _apply(
         request,
+        form,
         lambda: services.work_item_update(
             work_item=item,
             actor=request.user,
-            expected=expected,
-            status=request.POST.get("status", item.status),
+            expected=form.expected(),
+            status=form.cleaned_data["status"],
         ),
         success=f"Saved work item “{item.title}”.",
         fallback=reverse("blueprint-detail", args=[item.blueprint_id]),
@@ -142,22 +136,11 @@ def ffe_request(request: HttpRequest, pk: int) -> HttpResponse:
     blueprint = get_object_or_404(
         Blueprint.objects.select_related("project", "series", "squad"), pk=pk
     )
-    try:
-        merge_by = date.fromisoformat(request.POST.get("merge_by", ""))
-    except ValueError:
-        messages.error(request, "Merge-by: enter a date (YYYY-MM-DD).")
-        return _back(request, reverse("blueprint-detail", args=[pk]))
+    form = FFERequestForm(request.POST)
     return _apply(
         request,
-        lambda: services.ffe_request(
-            blueprint=blueprint,
-            actor=request.user,
-            rationale=request.POST.get("rationale", "").strip(),
-            merge_by=merge_by,
-            risk=request.POST.get("risk", FFERisk.MEDIUM),
-            risk_notes=request.POST.get("risk_notes", "").strip(),
-            today=_today(request),
-        ),
+        form,
+        lambda: services.ffe_request(blueprint=blueprint, actor=request.user, **form.cleaned_data),
         success="Feature-freeze exception requested; the PTL decides.",
         fallback=reverse("blueprint-detail", args=[pk]),
     )
@@ -172,31 +155,30 @@ def ffe_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    granted = request.POST.get("decision") == "grant"
+    form = FFEDecisionForm(request.POST)
     return _apply(
         request,
+        form,
         lambda: services.ffe_decide(
-            ffe=ffe,
-            actor=request.user,
-            granted=granted,
-            note=request.POST.get("note", "").strip(),
-            today=_today(request),
+            ffe=ffe, actor=request.user, granted=form.granted, note=form.cleaned_data["note"]
         ),
-        success=f"FFE for {ffe.blueprint.title} {'granted' if granted else 'denied'}.",
+        success=lambda: f"FFE for {ffe.blueprint.title} {'granted' if form.granted else 'denied'}.",
         fallback=reverse("blueprint-detail", args=[ffe.blueprint_id]),
     )
 
 
-def _today(request: HttpRequest) -> date | None:
-    """Pages viewed ``?as_of=`` a past day (the Ocata demo) act on that day."""
-    value = request.POST.get("as_of") or ""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _apply(request: HttpRequest, action: Any, *, success: str, fallback: str) -> HttpResponse:
+def _apply(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[], object],
+    *,
+    success: str | Callable[[], str],
+    fallback: str,
+) -> HttpResponse:
+    """Validate ``form``, run the service, say how it went, and go back where the user was."""
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back(request, fallback)
     try:
         action()
     except StaleEdit as exc:
@@ -206,7 +188,7 @@ def _apply(request: HttpRequest, action: Any, *, success: str, fallback: str) ->
     except ValidationError as exc:
         messages.error(request, _validation_text(exc))
     else:
-        messages.success(request, success)
+        messages.success(request, success() if callable(success) else success)
     return _back(request, fallback)
 
 
@@ -229,5 +211,5 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 def _risk(blueprint: Blueprint, request: HttpRequest) -> Any:
 
-    as_of = parse_as_of(request.GET.get("as_of")) or timezone.localdate()
+    as_of = parse_as_of(request.GET.get("as_of")) or clock.today()
     return risk_get(blueprint=blueprint, as_of=as_of)

@@ -10,9 +10,11 @@ hosts set. Every variable is listed in ``.env.example``.
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -230,12 +232,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One queue name per deployment sharing a Redis (and per test run, so runs never swap tasks).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The scheduler copies these into its tables at start. Work recorded while the broker was down
-# (core.outbox) is sent again once it is back.
+# Every periodic task of the planner, in this one place: the DatabaseScheduler copies these into
+# its tables when beat starts (an entry of the same name is updated, so the rows older migrations
+# created follow what is written here). Times are UTC.
 CELERY_BEAT_SCHEDULE = {
+    # Work recorded while the broker was down (core.outbox) is sent again once it is back.
     "planner-send-pending-tasks": {
         "task": "core.tasks.send_pending_tasks",
         "schedule": float(os.environ.get("PLANNER_PENDING_TASKS_EVERY", "60")),
+    },
+    # Every series' branch cuts, in case a rule or the calendar moved under them.
+    "Recompute every series' branch cuts (nightly)": {
+        "task": "releases.tasks.recompute_all_branch_cuts",
+        "schedule": crontab(minute="17", hour="3"),
+    },
+    # Just after the day a merge-by date names has ended everywhere near UTC.
+    "Expire overdue FFEs (daily)": {
+        "task": "blueprints.tasks.expire_ffes",
+        "schedule": crontab(minute="15", hour="0"),
+    },
+    # In the morning for Europe, late evening the day before for the Americas.
+    "Send deadline digests to squad leads (daily)": {
+        "task": "notifications.tasks.send_deadline_digests",
+        "schedule": crontab(minute="0", hour="7"),
     },
 }
 # A write must not hang while Redis is down: fail fast, record the work, send it later.
@@ -301,6 +320,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The server's "today" (core.clock): unset in production (the real date); a demo of a past cycle
+# fixes it (make run: PLANNER_TODAY=2017-01-12 for the Ocata demo).
+_today = os.environ.get("PLANNER_TODAY", "").strip()
+try:
+    PLANNER_TODAY = date.fromisoformat(_today) if _today else None
+except ValueError:
+    raise ImproperlyConfigured(f"PLANNER_TODAY={_today!r} is not a YYYY-MM-DD date.") from None
 
 # Where the planner looks for an openstack/releases checkout when none is given (make run).
 RELEASES_DATA = os.environ.get("PLANNER_RELEASES_DATA", "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,23 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors
+from planner.forms import ReplanForm
 from planner.models import Replan
 from planner.replan_services import replan_apply, replan_history, replan_preview, replan_undo
 from releases import selectors
 from releases.models import Series
-
-
-def _params(data: object) -> dict:
-    key = (data.get("event") or "").strip()
-    try:
-        new_date = date.fromisoformat(data.get("date") or "")
-    except ValueError:
-        new_date = None
-    try:
-        shift = int(data.get("shift_days") or 0)
-    except ValueError:
-        shift = 0
-    return {"key": key or None, "new_date": new_date, "shift_days": shift or None}
+from squads import permissions as perms
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,8 +24,12 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
     series = get_object_or_404(Series, name=name)
     url = reverse("cycle-replan", args=[series.name])
     if request.method == "POST":
+        form = ReplanForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return HttpResponseRedirect(url)
         try:
-            if undo := request.POST.get("undo"):
+            if undo := form.cleaned_data.get("undo"):
                 record = get_object_or_404(Replan, pk=undo, series=series)
                 replan_undo(replan=record, actor=request.user)
                 messages.success(request, "Re-plan undone: every date is back.")
@@ -45,8 +37,8 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
                 record = replan_apply(
                     series=series,
                     actor=request.user,
-                    fingerprint=request.POST.get("fingerprint") or None,
-                    **_params(request.POST),
+                    fingerprint=form.cleaned_data.get("fingerprint") or None,
+                    **form.params(),
                 )
                 messages.success(request, f"Re-plan applied (#{record.pk}); it can be undone.")
         except PermissionDenied as exc:
@@ -54,13 +46,17 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(url)
-    params = _params(request.GET)
-    preview, error = None, ""
-    if params["key"] or params["shift_days"]:
-        try:
-            preview = replan_preview(series=series, **params)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+    form = ReplanForm(request.GET)
+    preview, error, params = None, "", {"key": None, "new_date": None, "shift_days": None}
+    if not form.is_valid():
+        error = form_errors(form)
+    else:
+        params = form.params()
+        if form.asks_for_preview:
+            try:
+                preview = replan_preview(series=series, **params)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
     return render(
         request,
         "planner/replan.html",
@@ -71,5 +67,6 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
             "params": params,
             "error": error,
             "history": replan_history(series=series),
+            "may_apply": perms.may_replan(request.user),
         },
     )

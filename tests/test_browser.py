@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         from tests.conftest import need
 
@@ -43,12 +43,12 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def demo(transactional_db):  # noqa: ANN001, ANN201
+def demo(transactional_db):
     call_command("load_demo", verbosity=0)
 
 
 @pytest.fixture
-def page(browser, live_server, demo):  # noqa: ANN001, ANN201
+def page(browser, live_server, demo):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -56,7 +56,7 @@ def page(browser, live_server, demo):  # noqa: ANN001, ANN201
     context.close()
 
 
-def log_in(page, username: str) -> None:  # noqa: ANN001
+def log_in(page, username: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")
@@ -66,13 +66,13 @@ def log_in(page, username: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:  # noqa: ANN001
+def screenshots(tmp_path_factory) -> Path:
     if os.environ.get("PLANNER_SCREENSHOTS") == "1":
         return DOC_SCREENSHOTS
     return tmp_path_factory.mktemp("screenshots")
 
 
-def shoot(page, folder: Path, name: str) -> None:  # noqa: ANN001
+def shoot(page, folder: Path, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -125,8 +125,9 @@ def test_lead_of_another_squad_cannot_edit(page):
     assert page.get_by_text("Only this squad's lead or the PTL edits").is_visible()
 
 
-def test_ptl_grants_an_ffe(page, screenshots):
+def test_ptl_grants_an_ffe(page, screenshots, settings):
     ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
+    settings.PLANNER_TODAY = ffe.requested_on  # the demo's server clock: a day in the cycle
     log_in(page, "ptl")
     page.goto(f"/blueprints/{ffe.blueprint_id}/?as_of={ffe.requested_on}")
     assert page.get_by_test_id("dependency-graph").is_visible()

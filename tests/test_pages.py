@@ -1,5 +1,7 @@
 """Squad and blueprint pages: edits through the services, permissions, stale edits, FFEs."""
 
+from datetime import date
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
@@ -13,20 +15,20 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
     return Series.objects.get(name="ocata")
 
 
-def login(client, username: str) -> None:  # noqa: ANN001
+def login(client, username: str) -> None:
     assert client.login(username=username, password="demo"), username
 
 
-def messages_of(response) -> list[str]:  # noqa: ANN001
+def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def edit(client, bp: Blueprint, **fields):  # noqa: ANN001, ANN003, ANN201
+def edit(client, bp: Blueprint, **fields):
     data = {
         "implementation_status": bp.implementation_status,
         "seen_implementation_status": bp.implementation_status,
@@ -110,12 +112,14 @@ def test_assignee_updates_own_work_item_but_not_others(demo, client):
     assert other.status == other_before
 
 
-def test_ptl_grants_a_requested_ffe_from_the_blueprint_page(demo, client):
+def test_ptl_grants_a_requested_ffe_from_the_blueprint_page(demo, client, settings):
     ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
+    # The server's clock decides the day of a write (the demo sets it to a day in the cycle).
+    settings.PLANNER_TODAY = ffe.requested_on
     login(client, "ptl")
-    page = client.get(f"/blueprints/{ffe.blueprint_id}/?as_of={ffe.requested_on}")
+    page = client.get(f"/blueprints/{ffe.blueprint_id}/")
     assert b"Grant" in page.content
-    client.post(f"/ffes/{ffe.pk}/decide/", {"decision": "grant", "as_of": str(ffe.requested_on)})
+    client.post(f"/ffes/{ffe.pk}/decide/", {"decision": "grant"})
     ffe.refresh_from_db()
     assert ffe.status == FFEStatus.GRANTED
     assert ffe.decided_by.username == "ptl"
@@ -131,19 +135,51 @@ def test_only_the_ptl_decides(demo, client):
     assert any("PTL" in m for m in messages_of(response))
 
 
-def test_ffe_request_before_feature_freeze_is_refused_with_the_rule(demo, client):
+def test_ffe_request_before_feature_freeze_is_refused_with_the_rule(demo, client, settings):
+    settings.PLANNER_TODAY = date(2017, 1, 10)
     bp = (
         Blueprint.objects.exclude(implementation_status="Implemented")
-        .exclude(ffes__status__in=[FFEStatus.REQUESTED])
+        .exclude(ffes__status__in=[FFEStatus.REQUESTED, FFEStatus.GRANTED])
         .first()
     )
     login(client, "contributor1")
+    page = client.get(f"/blueprints/{bp.pk}/").content.decode()
+    # The page says why instead of offering a form that would be refused.
+    assert 'data-testid="ffe-refusal"' in page and "freeze" in page.lower()
     response = client.post(
-        f"/blueprints/{bp.pk}/ffe/",
-        {"rationale": "needs one more week", "merge_by": "2017-01-20", "as_of": "2017-01-10"},
+        f"/blueprints/{bp.pk}/ffe/", {"rationale": "needs one more week", "merge_by": "2017-01-20"}
     )
     assert not FeatureFreezeException.objects.filter(blueprint=bp, rationale__contains="one more")
     assert any("freeze" in m.lower() for m in messages_of(response))
+
+
+def test_a_posted_day_does_not_back_date_an_ffe_request(demo, client, settings):
+    # given the server's day is after the policy's request cut-off (30 Jan 2017)
+    settings.PLANNER_TODAY = date(2017, 2, 1)
+    bp = (
+        Blueprint.objects.exclude(implementation_status="Implemented")
+        .exclude(ffes__status__in=[FFEStatus.REQUESTED, FFEStatus.GRANTED])
+        .first()
+    )
+    login(client, "contributor1")
+    # when a contributor posts an earlier day with the request
+    response = client.post(
+        f"/blueprints/{bp.pk}/ffe/",
+        {"rationale": "back-dated", "merge_by": "2017-02-02", "as_of": "2017-01-27"},
+    )
+    # then the cut-off of the server's day applies
+    assert not FeatureFreezeException.objects.filter(blueprint=bp, rationale="back-dated")
+    assert any("closed" in m for m in messages_of(response))
+
+
+def test_a_form_with_a_non_numeric_id_is_an_error_message_not_a_500(demo, client):
+    bp = Blueprint.objects.first()
+    login(client, "ptl")
+    response = client.post(
+        f"/blueprints/{bp.pk}/edit/", {"target_milestone": "x'; --", "next": "/"}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("milestone" in m.lower() for m in messages_of(response))
 
 
 def test_blueprint_page_shows_dependency_graph_and_history(demo, client):

@@ -1,0 +1,37 @@
+"""The re-planning page's form: move one event to a date, or shift the whole cycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+#: A whole-cycle shift of more than two years is a typing mistake, not a re-plan.
+MAX_SHIFT_DAYS = 730
+
+
+class ReplanForm(forms.Form):
+    event = forms.CharField(required=False, max_length=80)
+    date = forms.DateField(required=False, label="New date")
+    shift_days = forms.IntegerField(
+        required=False,
+        min_value=-MAX_SHIFT_DAYS,
+        max_value=MAX_SHIFT_DAYS,
+        label="Shift the whole cycle by (days)",
+    )
+    fingerprint = forms.CharField(required=False, max_length=32)
+    undo = forms.IntegerField(required=False, min_value=1)
+
+    def params(self) -> dict[str, Any]:
+        """The preview's arguments: an event and its new date, or a whole-cycle shift."""
+        data = self.cleaned_data
+        return {
+            "key": (data.get("event") or "").strip() or None,
+            "new_date": data.get("date"),
+            "shift_days": data.get("shift_days") or None,
+        }
+
+    @property
+    def asks_for_preview(self) -> bool:
+        params = self.params()
+        return bool(params["key"] or params["shift_days"])
