@@ -9,9 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --system --create-home --home-dir /home/planner planner
 
+# Dependencies first: this layer is rebuilt only when pyproject.toml changes, not on every
+# source edit (the project installs no package of its own, only its dependencies).
 COPY pyproject.toml ./
-COPY . .
 RUN pip install --upgrade pip && pip install .
+COPY . .
 
 # Static files are collected at build time and served by whitenoise (manifest + compressed).
 # A throwaway key: collectstatic needs settings, never this key at run time.

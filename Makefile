@@ -32,9 +32,11 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest
 
+# Style, formatting and the app layers (import-linter contract in pyproject.toml).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,5 @@
-"""Bench-only URLs: the planner's, plus the RPS floor of issue 8 (target 3).
+"""Bench-only URLs: the planner's, plus the floor the milestones endpoint's requests per
+second are measured against.
 
 ``/bench/baseline/`` is a bare Django view returning a constant JSON body of the same size as
 the milestones response being compared (the bytes are read from ``BENCH_BASELINE_FILE`` on

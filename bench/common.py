@@ -1,4 +1,4 @@
-"""Shared helpers of the issue-8 benchmarks: scratch databases, machine description, medians.
+"""Shared helpers of the benchmarks: scratch databases, machine description, medians.
 
 Every benchmark measures a *ratio* inside one run (the thing and its floor side by side, same
 process or same server) and repeats the run; the median ratio is the figure quoted in

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     PYTHON,
     RELEASES,
     base_env,
@@ -70,7 +70,7 @@ def child(root: Path) -> dict:
     compute_time = [0.0]
     original = branch_services.branch_cuts_compute
 
-    def timed(**kwargs):  # noqa: ANN003, ANN202
+    def timed(**kwargs):
         t = time.perf_counter()
         try:
             return original(**kwargs)

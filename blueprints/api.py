@@ -78,7 +78,7 @@ def _blueprint_writer(user: Any, blueprint: Blueprint) -> bool:
 
 
 class BlueprintViewSet(
-    ETagConcurrencyMixin,  # ETag on GET, If-Match -> 412 when stale (issue 7)
+    ETagConcurrencyMixin,  # ETag on GET, If-Match -> 412 when stale
     PlannerViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

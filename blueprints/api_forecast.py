@@ -1,4 +1,4 @@
-"""API of the risk forecast and the freeze checks (issue 6): read-only, anonymous like the rest.
+"""API of the risk forecast and the freeze checks: read-only, anonymous like the rest.
 
 ``GET /api/v1/blueprints/{id}/forecast/``, ``GET /api/v1/cycles/{name}/forecast/``
 (``?project=``, ``?squad=``, ``?flagged=true``) and ``GET /api/v1/problems/`` (``?series=``);
@@ -8,11 +8,14 @@ list, so the list's query count stays what it is.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +23,7 @@ from rest_framework.views import APIView
 from blueprints import selectors
 from blueprints.forecast_selectors import problem_list, risk_get, risk_list
 from blueprints.models import Blueprint
+from core import clock
 from core.as_of import parse_as_of
 from releases.models import Series
 
@@ -56,8 +60,8 @@ class BlueprintRiskSerializer(serializers.Serializer):
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Forecast as of this day.")
 
 
-def _as_of(request: Request):  # noqa: ANN202
-    return parse_as_of(request.query_params.get("as_of")) or timezone.localdate()
+def _as_of(request: Request):
+    return parse_as_of(request.query_params.get("as_of")) or clock.today()
 
 
 class BlueprintForecastView(APIView):
@@ -69,27 +73,40 @@ class BlueprintForecastView(APIView):
         return Response(risk_get(blueprint=blueprint, as_of=_as_of(request)).as_dict())
 
 
-class CycleForecastView(APIView):
+class CycleForecastFilter(filters.FilterSet):
+    project = filters.CharFilter(field_name="project__name", help_text="Project name.")
+    squad = filters.CharFilter(field_name="squad__slug", help_text="Squad slug, e.g. ci.")
+    # Flagging needs the forecast itself: validated here (so it is in the schema), applied by
+    # the view once the forecast is computed.
+    flagged = filters.BooleanFilter(method="keep_all", help_text="Only blueprints flagged.")
+
+    class Meta:
+        model = Blueprint
+        fields = ["project", "squad", "flagged"]
+
+    def keep_all(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset
+
+
+class CycleForecastView(GenericAPIView):
     """Forecast of every blueprint of a cycle (one query whatever the number), riskiest first."""
 
-    @extend_schema(
-        parameters=[
-            AS_OF,
-            OpenApiParameter("project", str),
-            OpenApiParameter("squad", str),
-            OpenApiParameter("flagged", bool),
-        ],
-        responses=BlueprintRiskSerializer(many=True),
-    )
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = CycleForecastFilter
+    pagination_class = None
+    queryset = Blueprint.objects.none()  # the schema generator's model; rows come from get()
+
+    @extend_schema(parameters=[AS_OF], responses=BlueprintRiskSerializer(many=True))
     def get(self, request: Request, name: str) -> Response:
         series = get_object_or_404(Series, name=name)
-        blueprints = Blueprint.objects.filter(series=series)
-        if project := request.query_params.get("project"):
-            blueprints = blueprints.filter(project__name=project)
-        if squad := request.query_params.get("squad"):
-            blueprints = blueprints.filter(squad__slug=squad)
-        rows = risk_list(blueprints=blueprints.order_by("name", "pk"), as_of=_as_of(request))
-        if request.query_params.get("flagged") in ("1", "true", "yes"):
+        filterset = self.filterset_class(
+            request.query_params, queryset=Blueprint.objects.filter(series=series)
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        blueprints = filterset.qs.order_by("name", "pk")
+        rows = risk_list(blueprints=blueprints, as_of=_as_of(request))
+        if filterset.form.cleaned_data.get("flagged"):
             rows = [r for r in rows if r.forecast.flagged]
         rows.sort(key=lambda r: (-r.forecast.score, r.blueprint.name))
         return Response([r.as_dict() for r in rows])

@@ -2,7 +2,7 @@
 
 Pure rules (dataclasses in, dataclasses out; no ORM). The selectors in
 ``blueprints.forecast_selectors`` build a :class:`ForecastInput` per blueprint from the audit
-history; :mod:`blueprints.replay` replays generated cycles through the same functions to measure
+history; ``bench/forecast_replay.py`` replays generated cycles through the same functions to measure
 how often the forecast flags, two weeks before feature freeze, the blueprints that then miss it.
 
 The rule, in words (every forecast explains itself with ``reasons``):
@@ -266,7 +266,7 @@ def _rate(data: ForecastInput) -> tuple[float, str]:
     return 0.0, "(no history)"
 
 
-# --- history → inputs (shared by the selectors' replay path and blueprints.replay) ------------
+# --- history → inputs (the selectors' replay path and bench/forecast_replay.py) ------------
 
 
 @dataclass(frozen=True)

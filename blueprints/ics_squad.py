@@ -1,5 +1,5 @@
 """A squad's calendar: the cycle schedule plus its blueprints' target dates and FFE merge-by
-dates (``/cycles/<name>/schedule.ics?squad=<slug>``, issue 6)."""
+dates (``/cycles/<name>/schedule.ics?squad=<slug>``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from releases.models import Series
 from squads.models import Squad
 
 
-def _day(uid: str, summary: str, day, description: str, stamp, categories: list[str]):  # noqa: ANN001, ANN202
+def _day(uid: str, summary: str, day, description: str, stamp, categories: list[str]):
     vevent = IcsEvent()
     vevent.add("uid", uid)
     vevent.add("dtstamp", stamp)

@@ -1,4 +1,4 @@
-"""Periodic work on blueprints (registered for celery beat by a data migration)."""
+"""Periodic work on blueprints (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 from django.db import OperationalError

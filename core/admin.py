@@ -32,6 +32,21 @@ class AuditedAdmin(admin.ModelAdmin):
             changes=changes,
         )
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Inline rows (a series' weeks) are saved by the formset, not save_model: audit them too.
+        super().save_formset(request, form, formset, change)
+        for obj in formset.deleted_objects:
+            audit_record(actor=request.user, obj=obj, action="delete")
+        for obj in formset.new_objects:
+            audit_record(actor=request.user, obj=obj, action="create")
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                obj=obj,
+                action="update",
+                changes={name: (None, getattr(obj, name, None)) for name in fields},
+            )
+
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         audit_record(actor=request.user, obj=obj, action="delete")
         super().delete_model(request, obj)

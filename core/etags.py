@@ -6,7 +6,7 @@ object (the response carries its ``ETag``), then sends ``PUT``/``PATCH``/``DELET
 and answers ``412 Precondition Failed`` (nothing written) when someone changed it meanwhile; the
 client GETs again and re-applies its change. Writes without ``If-Match`` are refused with
 ``428 Precondition Required`` when ``API_REQUIRE_IF_MATCH`` is on (default off until every
-client sends it; see the issue 7 report). Forms do the same with the values their editor saw
+client sends it). Forms do the same with the values their editor saw
 (``core.concurrency``).
 
 The ETag is a hash of the object's API representation, so it moves whenever anything the client

@@ -27,7 +27,7 @@ def _send_pending_at_worker_start(**_: Any) -> None:
     # A worker starting after an outage sends what piled up without waiting for beat.
     try:
         send_pending()
-    except Exception:  # noqa: BLE001 - a failing drain must not stop the worker starting
+    except Exception:
         import logging
 
         logging.getLogger(__name__).exception("sending pending tasks at worker start failed")

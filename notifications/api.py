@@ -35,5 +35,5 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "event", "webhook"]
     ordering_fields = ["created_at", "id"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return delivery_list()

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import clock
 from core.audit import audit_record
 from core.outbox import enqueue_on_commit
 from notifications import digest as dg
@@ -176,7 +177,7 @@ def digests_send(*, today: date | None = None, days_ahead: int | None = None) ->
     the sending, so a second run (or a redelivered task) sends nothing new; a failing mail
     server rolls the rows back and the next run tries again. Returns how many digests went out.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days_ahead = days_ahead_default() if days_ahead is None else days_ahead
     series, deadlines = selectors.upcoming_deadlines(today=today, days_ahead=days_ahead)
     if series is None or not deadlines:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import condition, require_GET
 
 from blueprints.ics_squad import add_squad_dates
 from blueprints.models import ImplementationStatus, Priority
+from core import clock
 from core.as_of import parse_as_of
 from planner.dashboard import DashboardFilters, dashboard, default_project
 from releases import selectors as release_selectors
@@ -23,7 +23,7 @@ def cycle_dashboard(request: HttpRequest, name: str) -> HttpResponse:
     project_name = request.GET.get("project", "")
     project = get_object_or_404(Project, name=project_name) if project_name else default_project()
     as_of_param = parse_as_of(request.GET.get("as_of"))
-    as_of = as_of_param or timezone.localdate()
+    as_of = as_of_param or clock.today()
     filters = DashboardFilters.from_query(request.GET)
     context = dashboard(series=series, project=project, as_of=as_of, filters=filters)
     context.update(

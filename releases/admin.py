@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from releases.models import Deliverable, DeliverableSeries, Event, ImportRun, Series, Week
+from core.admin import AuditedAdmin
+from releases.models import (
+    BranchActual,
+    BranchCut,
+    BranchPolicy,
+    BranchRule,
+    Deliverable,
+    DeliverableSeries,
+    Event,
+    ImportRun,
+    Series,
+    Week,
+)
 
 
 class WeekInline(admin.TabularInline):
@@ -9,7 +21,7 @@ class WeekInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(AuditedAdmin):
     list_display = ["name", "release_id", "status", "start_week", "release_week", "length_weeks"]
     list_filter = ["status"]
     search_fields = ["name", "release_id"]
@@ -17,14 +29,14 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Week)
-class WeekAdmin(admin.ModelAdmin):
+class WeekAdmin(AuditedAdmin):
     list_display = ["series", "name", "start", "end"]
     list_filter = ["series"]
     list_select_related = ["series"]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditedAdmin):
     list_display = ["key", "series", "kind", "title", "date", "rule", "team"]
     list_filter = ["series", "kind", "rule"]
     search_fields = ["key", "title", "team"]
@@ -33,12 +45,12 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(AuditedAdmin):
     search_fields = ["name"]
 
 
 @admin.register(DeliverableSeries)
-class DeliverableSeriesAdmin(admin.ModelAdmin):
+class DeliverableSeriesAdmin(AuditedAdmin):
     list_display = ["deliverable", "series", "team", "type", "release_model"]
     list_filter = ["release_model", "type", "series"]
     search_fields = ["deliverable__name", "team"]
@@ -47,18 +59,16 @@ class DeliverableSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(AuditedAdmin):
     list_display = ["path", "started_at", "finished_at", "actor"]
     readonly_fields = ["path", "started_at", "finished_at", "actor", "stats"]
 
 
 # --- Branch cuts -------------------------------------------------------------------------------
 
-from releases.models import BranchActual, BranchCut, BranchPolicy, BranchRule  # noqa: E402
-
 
 @admin.register(BranchRule)
-class BranchRuleAdmin(admin.ModelAdmin):
+class BranchRuleAdmin(AuditedAdmin):
     """Saving a rule recomputes every series' cuts (releases.receivers)."""
 
     list_display = ["release_model", "deliverable_type", "anchor_kind", "offset_days"]
@@ -67,7 +77,7 @@ class BranchRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BranchPolicy)
-class BranchPolicyAdmin(admin.ModelAdmin):
+class BranchPolicyAdmin(AuditedAdmin):
     list_display = ["__str__", "team", "deliverable", "series", "anchor_kind", "offset_days"]
     list_filter = ["team", "anchor_kind"]
     raw_id_fields = ["deliverable"]
@@ -75,7 +85,7 @@ class BranchPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BranchCut)
-class BranchCutAdmin(admin.ModelAdmin):
+class BranchCutAdmin(AuditedAdmin):
     """Computed rows: read-only here; change rules, policies or events instead."""
 
     list_display = [
@@ -93,15 +103,15 @@ class BranchCutAdmin(admin.ModelAdmin):
     search_fields = ["deliverable__name", "team"]
     list_select_related = ["deliverable", "series"]
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(BranchActual)
-class BranchActualAdmin(admin.ModelAdmin):
+class BranchActualAdmin(AuditedAdmin):
     list_display = ["deliverable", "series_name", "branch", "merged_on"]
     list_filter = ["series_name"]
     search_fields = ["deliverable"]

@@ -56,7 +56,7 @@ def _cache() -> BaseCache:
 def cache_get(key: str) -> Any:
     try:
         return _cache().get(key)
-    except Exception:  # noqa: BLE001 - any cache backend error degrades to a database read
+    except Exception:
         logger.warning("API cache read failed", exc_info=True)
         return None
 
@@ -67,7 +67,7 @@ def cache_set(key: str, value: Any, timeout: float | None = None) -> None:
             _cache().set(key, value)
         else:
             _cache().set(key, value, timeout)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("API cache write failed", exc_info=True)
 
 
@@ -75,7 +75,7 @@ def cache_clear() -> None:
     """Drop every cached version and row of this process (called after each write)."""
     try:
         _cache().clear()
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("API cache clear failed", exc_info=True)
 
 

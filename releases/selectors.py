@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
-from django.utils import timezone
 
+from core import clock
 from releases.kinds import FEATURE_FREEZE_KINDS, MILESTONES, TARGET_KINDS, EventKind, first_of_kinds
 from releases.models import DeliverableSeries, Event, Series, Week
 
@@ -24,7 +24,7 @@ def current_series(*, today: date | None = None) -> Series | None:
 
     One query over the few scheduled series: it runs on every page (the navigation bar).
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     scheduled = list(
         Series.objects.filter(start_week__isnull=False, release_week__isnull=False).order_by(
             "position"
@@ -191,7 +191,7 @@ def branch_report(*, first: str = "ocata", last: str = "flamingo") -> dict:
     series = series_range(first=first, last=last)
     samples = branch_samples(series=series)
 
-    def grouped(key) -> list[dict]:  # noqa: ANN001
+    def grouped(key) -> list[dict]:
         groups: dict[str, list] = {}
         for sample in samples:
             groups.setdefault(key(sample), []).append(sample)

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core import clock
 from releases import selectors
 from releases.models import Series
 
@@ -41,7 +41,7 @@ def cycle_schedule(request: HttpRequest, name: str) -> HttpResponse:
             unplaced.append(event)
         else:
             by_week[week.pk].append(event)
-    today = timezone.localdate()
+    today = clock.today()
     rows = [
         {
             "week": w,

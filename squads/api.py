@@ -34,7 +34,7 @@ class ProjectViewSet(PlannerViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "name"
     ordering_fields = ["name"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.project_list()
 
 
@@ -56,7 +56,7 @@ class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "destroy": lambda user, squad: perms.can_manage_squad(user, squad.project),
     }
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.squad_list()
 
     def perform_create(self, serializer: SquadSerializer) -> None:
@@ -103,7 +103,7 @@ class MembershipViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "destroy": _membership_writer,
     }
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.membership_list()
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
@@ -153,7 +153,7 @@ class AreaExpertViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "destroy": _expert_writer,
     }
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.area_expert_list()
 
     def perform_create(self, serializer: AreaExpertSerializer) -> None:
@@ -201,7 +201,7 @@ class SquadGoalViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "destroy": _goal_writer,
     }
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.goal_list()
 
     def perform_create(self, serializer: SquadGoalSerializer) -> None:

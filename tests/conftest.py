@@ -56,7 +56,7 @@ def releases_tree() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_releases(django_db_setup, django_db_blocker, releases_tree):  # noqa: ANN001, ANN201
+def real_releases(django_db_setup, django_db_blocker, releases_tree):
     """The whole real openstack/releases snapshot, imported once per test session.
 
     Imported outside the per-test transactions, so every ``db`` test sees it; pytest-django
@@ -76,7 +76,7 @@ def real_releases(django_db_setup, django_db_blocker, releases_tree):  # noqa: A
 
 
 @pytest.fixture(autouse=True)
-def celery_eager():  # noqa: ANN201
+def celery_eager():
     """Tasks run in-process in tests, even where REDIS_URL is set; the real-worker tests opt out."""
     from planner.celery import app
 
@@ -84,3 +84,11 @@ def celery_eager():  # noqa: ANN201
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The production deployment (tests/support/deploy.py), one per session."""
+    from tests.support.deploy import session_stack
+
+    return session_stack(request, tmp_path_factory)

@@ -65,6 +65,23 @@ def test_admin_edits_are_audited():
 
 
 @pytest.mark.django_db
+def test_release_admin_edits_of_branch_rules_are_audited_like_the_others(client):
+    from releases.models import BranchRule
+
+    admin_user = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    rule = BranchRule.objects.get(release_model="cycle-with-rc", deliverable_type="")
+    url = f"/admin/releases/branchrule/{rule.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(offset_days=rule.offset_days + 2)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content
+    row = AuditEntry.objects.get(object_id=rule.pk, field="offset_days")
+    assert (row.new - row.old, row.actor) == (2, admin_user)
+
+
+@pytest.mark.django_db
 def test_audit_admin_is_read_only():
     request = RequestFactory().get("/")
     request.user = UserFactory(username="admin", is_superuser=True, is_staff=True)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def real_cuts(real_releases, django_db_blocker):  # noqa: ANN001, ANN201
+def real_cuts(real_releases, django_db_blocker):
     """The real history imported and every series' cuts computed, once for this module."""
     with django_db_blocker.unblock():
         return branch_history_import(path=BRANCH_HISTORY_CSV)
@@ -139,7 +139,7 @@ def test_history_reimport_is_idempotent(real_cuts):
     assert result.series_recomputed == []
 
 
-def api_rows(client, url: str) -> dict:  # noqa: ANN001
+def api_rows(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.content[:300]
     return response.json()

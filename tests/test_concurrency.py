@@ -1,9 +1,9 @@
-"""Concurrency (issue 7, part 3): no lost updates when two squad leads edit one blueprint at
+"""Concurrency: no lost updates when two squad leads edit one blueprint at
 once (ETag / If-Match, 412 when stale), and imports and branch-cut recomputes take a lock so
 two at once cannot interleave.
 
 The lost-update count runs real concurrent writers over HTTP against the gunicorn deployment on
-PostgreSQL that test_deploy.py starts (several processes, each with its own connection).
+PostgreSQL that tests/support/deploy.py starts (several processes, each with its own connection).
 """
 
 from __future__ import annotations
@@ -18,19 +18,14 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from releases.services import IMPORT_LOCK_ID
-from tests import test_deploy
 from tests.factories import BlueprintFactory, MembershipFactory, WorkItemFactory, cast
-from tests.test_deploy import Stack, wait_until
-from tests.test_outage import shell
-
-stack = test_deploy.stack  # the running deployment, shared with test_deploy.py
-
+from tests.support.deploy import Stack, shell, wait_until
 
 # --- the API contract, in-process ----------------------------------------------------------------
 
 
 @pytest.fixture
-def two_leads(db):  # noqa: ANN001, ANN201
+def two_leads(db):
     people = cast()
     second = MembershipFactory(squad=people.squad, role="lead").user
     blueprint = BlueprintFactory(project=people.project, squad=people.squad, series=people.series)
@@ -208,14 +203,14 @@ def _waiting_on_lock(pid: int) -> bool:
     return bool(row) and row[0] == "Lock"
 
 
-def _in_thread(target, results: dict) -> threading.Thread:  # noqa: ANN001
+def _in_thread(target, results: dict) -> threading.Thread:
     def run() -> None:
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 results["pid"] = cursor.fetchone()[0]
             results["value"] = target()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
+        except Exception as exc:
             results["error"] = exc
         finally:
             connection.close()
@@ -229,7 +224,7 @@ def _in_thread(target, results: dict) -> threading.Thread:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 def test_an_import_waits_for_a_running_import(postgres, tmp_path):
     from releases.services import releases_import
-    from tests.test_bad_input import SERIES, base_files, write_tree
+    from tests.support.trees import SERIES, base_files, write_tree
 
     tree = write_tree(tmp_path / "tree", base_files())
     holder = connections.create_connection("default")

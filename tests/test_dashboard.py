@@ -16,7 +16,7 @@ OCATA_DEMO_DAY = "2017-01-10"  # week R-6 of Ocata: before feature freeze
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
     return Series.objects.get(name="ocata")
 

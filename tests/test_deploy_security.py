@@ -1,4 +1,4 @@
-"""Throttling and auth hardening (issue 7, part 7): API throttles, login attempt limiting, CSRF
+"""Throttling and auth hardening: API throttles, login attempt limiting, CSRF
 on every form, revocable tokens. Rates and limits are lowered per test (the suite itself runs
 with rates no test reaches, see settings.TESTING)."""
 
@@ -21,7 +21,7 @@ from tests.factories import UserFactory
 PASSWORD = "right-password-123"
 
 
-def user_with_password(username: str | None = None):  # noqa: ANN201
+def user_with_password(username: str | None = None):
     user = UserFactory(**({"username": username} if username else {}))
     user.set_password(PASSWORD)
     user.save()
@@ -43,7 +43,7 @@ def rates(anon: str, user: str) -> override_settings:
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters():  # noqa: ANN201
+def fresh_counters():
     cache.clear()
     yield
     cache.clear()

@@ -1,4 +1,4 @@
-"""Risk forecast (issue 6): pure rules, history replay, pages, API and the replay figure."""
+"""Risk forecast: pure rules, history replay, pages, API and the replay figure."""
 
 from datetime import date, timedelta
 
@@ -7,16 +7,16 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.forecast_replay import replay, replay_generated, simulate_cycle
 from blueprints import forecast as fc
 from blueprints.models import Blueprint
-from blueprints.replay import replay, replay_generated, simulate_cycle
 from releases.models import Series
 
 AS_OF = date(2016, 12, 29)
 FREEZE = date(2017, 1, 26)
 
 
-def _input(**kw):  # noqa: ANN003, ANN202
+def _input(**kw):
     base = dict(
         name="bp",
         as_of=AS_OF,
@@ -141,7 +141,7 @@ def test_replay_figure_two_weeks_before_freeze():
 
 # --- database: selectors, pages, API ------------------------------------------------------------
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
     return Series.objects.get(name="ocata")
 

@@ -1,4 +1,4 @@
-"""Feature-freeze checks (issue 6): the pure rules, the problems page and API, the dashboard."""
+"""Feature-freeze checks: the pure rules, the problems page and API, the dashboard."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ from releases.models import Event
 FREEZE = date(2017, 1, 26)
 
 
-def codes(**kw) -> list[str]:  # noqa: ANN003
+def codes(**kw) -> list[str]:
     base = dict(as_of=date(2017, 1, 10), freeze=FREEZE, complete=False)
     return [p.code for p in freeze_problems(FreezeFacts(**{**base, **kw}))]
 
@@ -44,7 +44,7 @@ def test_open_after_freeze_without_ffe_and_deferred_exempt():
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
 
 

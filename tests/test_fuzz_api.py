@@ -1,4 +1,4 @@
-"""API fuzzing (issue 7, part 5): schemathesis against the project's own OpenAPI schema.
+"""API fuzzing: schemathesis against the project's own OpenAPI schema.
 
 Every operation of ``/api/schema/`` gets a few generated requests as each role (anonymous,
 contributor, squad lead, PTL, authenticated by token), in-process through the WSGI app and in
@@ -30,19 +30,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 ROLES = ["anonymous", "contributor", "lead", "ptl"]
-# Totals over the session, for the closing note of issue 7 (printed by the last test).
+# Totals over the session (printed by the last test).
 RUN: Counter = Counter()
 
 
 @pytest.fixture(scope="module")
-def api_schema(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def api_schema(django_db_setup, django_db_blocker):
     # Fetched once per module through the app itself (the request may touch the database).
     with django_db_blocker.unblock():
         return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_connection():  # noqa: ANN201
+def keep_the_test_connection():
     """The WSGI app closes "old" connections at each request's end; inside the test's
     transaction that would close the test's own connection (PostgreSQL). Django's test client
     disconnects the same handlers for the same reason."""
@@ -57,7 +57,7 @@ def keep_the_test_connection():  # noqa: ANN201
 
 
 @pytest.fixture
-def planner_data():  # noqa: ANN201
+def planner_data():
     people = cast()
     blueprint = BlueprintFactory(project=people.project, squad=people.squad, series=people.series)
     WorkItemFactory(blueprint=blueprint)
@@ -65,13 +65,13 @@ def planner_data():  # noqa: ANN201
     return people
 
 
-def operations(schema) -> list:  # noqa: ANN001
+def operations(schema) -> list:
     found = [result.ok() for result in schema.get_all_operations()]
     assert len(found) >= 20, "the schema lists fewer operations than the API has"
     return found
 
 
-def fuzzer(operation, headers: dict, role: str, failures: list[str]):  # noqa: ANN001, ANN201
+def fuzzer(operation, headers: dict, role: str, failures: list[str]):
     """A hypothesis test sending ``EXAMPLES`` generated requests to one operation."""
     label = operation.label
 
@@ -84,7 +84,7 @@ def fuzzer(operation, headers: dict, role: str, failures: list[str]):  # noqa: A
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    def fuzz(case) -> None:  # noqa: ANN001
+    def fuzz(case) -> None:
         RUN["examples"] += 1
         try:
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -1,4 +1,4 @@
-"""Schedule generation (issue 6, item 4): the pure rule, the service on the real imported series,
+"""Schedule generation: the pure rule, the service on the real imported series,
 the management command and the API."""
 
 from collections import defaultdict

@@ -1,4 +1,4 @@
-"""Squad calendars (issue 6): the schedule plus the squad's blueprint targets and FFE merge-by."""
+"""Squad calendars: the schedule plus the squad's blueprint targets and FFE merge-by."""
 
 import pytest
 from django.core.management import call_command
@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
 
 
-def _events(response) -> dict:  # noqa: ANN001
+def _events(response) -> dict:
     cal = Calendar.from_ical(response.content)
     return {str(e["uid"]): e for e in cal.walk("VEVENT")}
 

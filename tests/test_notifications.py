@@ -1,4 +1,4 @@
-"""Reminders and webhooks (issue 6, item 5): signed deliveries to a real HTTP server on
+"""Reminders and webhooks: signed deliveries to a real HTTP server on
 127.0.0.1, retries, status-change webhooks after commit only, deadline digests on the Ocata demo
 and their idempotence."""
 
@@ -37,7 +37,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append(
                     {
@@ -190,7 +190,7 @@ def test_ocata_digest_a_day_before_feature_freeze_is_sent_once(
     receiver, django_capture_on_commit_callbacks
 ):
     # given the demo, its leads with an address (but one), and a digest webhook
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=open("/dev/null", "w"))
     leads = {m.squad.slug: m.user for m in Membership.objects.filter(role="lead")}
     for slug, user in leads.items():
         user.email = "" if slug == "workflows" else f"{user.username}@example.org"
@@ -206,7 +206,7 @@ def test_ocata_digest_a_day_before_feature_freeze_is_sent_once(
             "--days",
             "3",
             stdout=open("/dev/null", "w"),
-        )  # noqa: SIM115
+        )
     # then: one mail per lead with an address, one webhook delivery per lead
     assert len(mail.outbox) == len(leads) - 1 == 7
     assert len(receiver.requests) == len(leads)
@@ -234,7 +234,7 @@ def test_ocata_digest_a_day_before_feature_freeze_is_sent_once(
             "--days",
             "3",
             stdout=open("/dev/null", "w"),
-        )  # noqa: SIM115
+        )
     assert mail.outbox == [] and len(receiver.requests) == len(leads)
     # A week later the RC1 deadline comes with the granted FFE that must merge by then.
     with django_capture_on_commit_callbacks(execute=True):
@@ -245,16 +245,30 @@ def test_ocata_digest_a_day_before_feature_freeze_is_sent_once(
             "--days",
             "3",
             stdout=open("/dev/null", "w"),
-        )  # noqa: SIM115
+        )
     containers = next(m for m in mail.outbox if m.to == ["containers-lead@example.org"])
     assert containers.subject.startswith("[ocata] RC1 target week on Thu 02 Feb")
     ffes = containers.body.split("Granted FFEs")[1]
     assert "containerize-tripleo [containers] merge by Thu 2 Feb" in ffes
 
 
-def test_digest_task_is_scheduled_daily_by_beat(db):
-    task = PeriodicTask.objects.get(task="notifications.tasks.send_deadline_digests")
-    assert task.enabled and task.crontab.hour == "7"
+def test_every_periodic_task_comes_from_the_one_beat_schedule(db, settings):
+    # given the schedule in settings, when beat's DatabaseScheduler installs it at start (its
+    # update_from_dict: one ModelEntry per entry; the scheduler itself closes the connection)
+    from django_celery_beat.schedulers import ModelEntry
+
+    from planner.celery import app
+
+    for name, entry in app.conf.beat_schedule.items():
+        ModelEntry.from_entry(name, app=app, **entry)
+    # then each entry is one enabled row, and nothing else is scheduled twice
+    rows = {t.name: t for t in PeriodicTask.objects.exclude(name="celery.backend_cleanup")}
+    assert set(rows) == set(settings.CELERY_BEAT_SCHEDULE)
+    assert sorted(t.task for t in rows.values()) == sorted(
+        e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()
+    )
+    digest = rows["Send deadline digests to squad leads (daily)"]
+    assert digest.enabled and digest.crontab.hour == "7"
 
 
 # --- the delivery log API ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Outages (issue 7, part 6), on the real services: Redis stopped under a running deployment,
-PostgreSQL restarted under it. The deployment is the one test_deploy.py starts from the compose
-commands (gunicorn, Celery worker and beat on a fresh database).
+"""Outages, on the real services: Redis stopped under a running deployment, PostgreSQL restarted
+under it. The deployment is the one tests/support/deploy.py starts from the compose commands
+(gunicorn, Celery worker and beat on a fresh database).
 
 Other test runs may share these servers: each outage is kept short and the service is restored
 in a ``finally``.
@@ -22,10 +22,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from core import outbox
 from core.models import PendingTask
 from core.tasks import echo
-from tests import test_deploy
-from tests.test_deploy import PYTHON_BIN, Stack, postgres_reachable, run, wait_until
-
-stack = test_deploy.stack  # the running deployment, shared with test_deploy.py
+from tests.support.deploy import Stack, postgres_reachable, shell, wait_until
 
 REDIS_START = [
     "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "{port}",
@@ -67,13 +64,6 @@ def pg_ctl(action: str) -> None:
         check=True,
         timeout=60,
     )
-
-
-def shell(stack: Stack, code: str) -> dict:
-    """Run ``code`` in the deployment's own Django (its settings, database and broker)."""
-    done = run([str(PYTHON_BIN / "python"), "manage.py", "shell", "-c", code], stack.env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def api_token(stack: Stack) -> str:
@@ -181,7 +171,7 @@ def broker_down(settings):
     forget_connections(app)
 
 
-def forget_connections(app) -> None:  # noqa: ANN001
+def forget_connections(app) -> None:
     # Pools are built from the broker URL at first use: drop them so the URL above applies.
     app._pool = None
     app.amqp._producer_pool = None

@@ -22,13 +22,13 @@ AS_OF = "2017-01-10"
 
 
 @pytest.fixture
-def ocata(db):  # noqa: ANN001, ANN201
+def ocata(db):
     call_command("load_demo", verbosity=0)
     conditional.cache_clear()
     return Series.objects.get(name="ocata")
 
 
-def _queries(client, url: str) -> int:  # noqa: ANN001
+def _queries(client, url: str) -> int:
     client.get(url)  # warm: content types, the series version
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)

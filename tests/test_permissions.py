@@ -259,7 +259,7 @@ def test_service_write_permissions(world: World, operation: str, role: str) -> N
 
 
 # --- through the API --------------------------------------------------------------------------
-def NO_BODY(w: World, a: Any) -> dict:  # noqa: N802
+def NO_BODY(w: World, a: Any) -> dict:
     return {}
 
 

@@ -1,4 +1,4 @@
-"""Property-based tests (issue 7, part 4) of the pure date and branch rules:
+"""Property-based tests of the pure date and branch rules:
 ``releases/schedule.py`` (thursday_of, monday_of, stated_date, stated_range, event_kind,
 series_for_key) and ``releases/branching.py`` (pick_rule, pick_policy, pick_anchor, plan_cut,
 backport_window). No database."""

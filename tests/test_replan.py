@@ -1,4 +1,4 @@
-"""Cascade re-planning (issue 6): the relation table, the preview on the Ocata demo, apply and
+"""Cascade re-planning: the relation table, the preview on the Ocata demo, apply and
 undo restoring every date exactly, whole-cycle shifts, permissions, the page and the API."""
 
 from datetime import date
@@ -47,13 +47,13 @@ def test_whole_cycle_shift_moves_every_event():
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("load_demo", verbosity=0)
     return Series.objects.get(name="ocata")
 
 
 @pytest.fixture
-def release_manager(db):  # noqa: ANN001, ANN201
+def release_manager(db):
     return UserFactory(username="release-manager", is_superuser=True, is_staff=True)
 
 

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not no_progress and sys.stderr.isatty():
             from tqdm import tqdm
 
-            def progress(items, total):  # noqa: ANN001, ANN202 - tqdm's own signature
+            def progress(items, total):
                 return tqdm(items, total=total, unit="file", desc="deliverables", leave=False)
 
         try:
