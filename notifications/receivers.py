@@ -79,6 +79,7 @@ def ffe_decided(
     sender: type,
     *,
     ffe_id: int,
+    old: str,
     status: str,
     actor_id: int | None,
     at: datetime,
@@ -112,6 +113,7 @@ def ffe_decided(
         data=described
         | {
             "field": "status",
+            "old": old,
             "new": status,
             "actor": _username(actor_id),
             "at": at.isoformat(),

@@ -120,6 +120,7 @@ def ffe_decide(
         signals.ffe_decided,
         sender=FeatureFreezeException,
         ffe_id=ffe.pk,
+        old=FFEStatus.REQUESTED.value,
         status=status.value,
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         at=timezone.now(),
