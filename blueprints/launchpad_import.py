@@ -21,6 +21,7 @@ from blueprints.services import (
 )
 from core.actors import Actor
 from core.changes import value_differs
+from releases.kinds import first_of_kinds
 from releases.models import Event, Series
 from squads.models import Project
 
@@ -52,9 +53,13 @@ class LaunchpadImportError(ValidationError):
 def _resolve_milestones(
     *, series: Series, entries: list[launchpad.ParsedBlueprint]
 ) -> tuple[dict[str, Event], list[launchpad.Problem]]:
-    events: dict[str, Event] = {}
-    for e in Event.objects.filter(series=series, team="").order_by("date", "key"):
-        events.setdefault(e.kind, e)  # the first of a kind, as the selectors resolve it
+    cross_project = list(Event.objects.filter(series=series, team=""))
+    # The series' event of each kind: its first (releases.kinds.first_of_kinds).
+    events = {
+        kind: event
+        for kind in {e.kind for e in cross_project}
+        if (event := first_of_kinds(cross_project, (kind,)))
+    }
     resolved: dict[str, Event] = {}
     problems = []
     for entry in entries:

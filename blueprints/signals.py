@@ -7,7 +7,8 @@ act on it once however often it reaches them.
 ``blueprint_status_changed``: ``blueprint_id``, ``old``, ``new`` (implementation statuses),
 ``actor_id`` (None for a system process), ``at`` (aware datetime), ``change_id``.
 
-``ffe_decided``: ``ffe_id``, ``old`` (Requested), ``status`` (Granted or Denied), ``actor_id``, ``at``, ``change_id``.
+``ffe_decided``: ``ffe_id``, ``old`` (Requested), ``status`` (Granted or Denied), ``actor_id``,
+``at``, ``change_id``.
 """
 
 from __future__ import annotations

@@ -9,13 +9,14 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
+from core.actors import Actor
 from core.audit import audit_record
 from core.outbox import enqueue_on_commit
 from notifications import digest as dg
@@ -24,7 +25,6 @@ from notifications.models import Delivery, DeliveryStatus, DigestSent, Webhook, 
 
 logger = logging.getLogger(__name__)
 
-Actor = AbstractBaseUser | AnonymousUser | None
 
 # deliver_webhook's max_retries + 1: the last attempt records the failure instead of raising.
 MAX_ATTEMPTS = 6

@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 
+from core.actors import Actor
 from squads.models import Project, Squad
 
-User = Any  # an auth user, AnonymousUser or None (system): ``core.actors.Actor``
+User = Actor
 
 
 # What the predicates read of the objects of apps above this one (blueprints), described by
