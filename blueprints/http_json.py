@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
@@ -79,6 +79,14 @@ class JsonResponse:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+class JsonGetter(Protocol):
+    """What the fetchers need of a client: ``JsonClient``, or a canned stand-in in tests."""
+
+    def get(
+        self, url: str, *, params: Params | None = None, xssi: bool = False
+    ) -> JsonResponse: ...
 
 
 class _Retryable(Exception):

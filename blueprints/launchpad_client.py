@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from blueprints.http_json import FetchError, JsonResponse, Params, origin
+from blueprints.http_json import FetchError, JsonGetter, Params, origin
 from blueprints.launchpad import API_ROOT
 
 # Launchpad project names: lower-case letters, digits, "+", "-", "." (ProductNameField).
@@ -37,11 +37,6 @@ MAX_BATCH_SIZE = 300
 WITHOUT_SPEC_FIELDS = ("beta", "1.0")
 
 Progress = Callable[[int, int], None]
-
-
-class JsonGetter(Protocol):
-    def get(self, url: str, *, params: Params | None = None, xssi: bool = False) -> JsonResponse:
-        pass  # pragma: no cover
 
 
 @dataclass(frozen=True)
