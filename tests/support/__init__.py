@@ -13,11 +13,14 @@ the same switches, so a test can make the next requests fail, hang or come back 
 - ``redirect(path, location)``: answer ``path`` with a 302 to ``location``.
 
 Every request is logged in ``requests`` (method, path, query, headers) for assertions. The
-server only ever binds 127.0.0.1; nothing here reaches another host.
+server only ever binds 127.0.0.1; nothing here reaches another host. Tests take an ephemeral
+port; ``serve_until_interrupted`` runs a fake on a fixed one, for a demo without network
+(``python -m tests.support.fake_launchpad --port 8081``).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 import urllib.parse
@@ -65,14 +68,14 @@ class _Fault:
 class LoopbackServer:
     """Base of the fakes: subclasses implement ``answer(method, path, query, headers)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, port: int = 0) -> None:
         self.requests: list[LoggedRequest] = []
         self.hang_seconds = HANG_SECONDS
         self._faults: list[_Fault] = []
         self._redirects: dict[str, str] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         # A short poll keeps shutdown() quick; the default half second would add up across tests.
         self._thread = threading.Thread(
@@ -180,3 +183,17 @@ class LoopbackServer:
                 pass  # keep test output clean; ``requests`` is the log
 
         return Handler
+
+
+def serve_until_interrupted(make: Callable[[int], LoopbackServer], describe: str) -> None:
+    """Run a fake on 127.0.0.1 at ``--port`` until Ctrl-C (for demos, not tests)."""
+    parser = argparse.ArgumentParser(description=f"Serve {describe} on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    server = make(parser.parse_args().port)
+    print(f"{describe} at {server.url} (Ctrl-C stops it)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()

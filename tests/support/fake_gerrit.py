@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.support import LoopbackServer, Reply
+from tests.support import LoopbackServer, Reply, serve_until_interrupted
 
 FIXTURES = Path(__file__).parent / "fixtures"
 QUERY_LIMIT = 500  # Gerrit's default queryLimit
@@ -56,10 +56,10 @@ class FakeGerrit(LoopbackServer):
     """Gerrit's ``/changes/`` for the demo changes; ``query_limit`` caps ``n`` as Gerrit's
     ``queryLimit`` capability does, and the ``LoopbackServer`` faults apply."""
 
-    def __init__(self, *, query_limit: int = QUERY_LIMIT) -> None:
+    def __init__(self, *, query_limit: int = QUERY_LIMIT, port: int = 0) -> None:
         self.query_limit = query_limit
         self.changes = load_changes()
-        super().__init__()
+        super().__init__(port=port)
 
     def change(self, number: int) -> dict[str, Any]:
         return next(c for c in self.changes if c["_number"] == number)
@@ -262,3 +262,7 @@ def _operator(operator: str, value: str) -> Predicate:
             )
         )
     raise QueryError(f"Unsupported operator {operator}:{value}")
+
+
+if __name__ == "__main__":
+    serve_until_interrupted(lambda port: FakeGerrit(port=port), "a local Gerrit REST API")

@@ -40,7 +40,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.support import LoopbackServer, Reply
+from tests.support import LoopbackServer, Reply, serve_until_interrupted
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_HOST = "https://api.launchpad.net/"
@@ -72,13 +72,19 @@ class FakeLaunchpad(LoopbackServer):
     ``spec(name)`` to edit an entry in place, and the ``LoopbackServer`` faults.
     """
 
-    def __init__(self, *, page_size: int = DEFAULT_BATCH_SIZE, total_size_as_link: bool = False):
+    def __init__(
+        self,
+        *,
+        page_size: int = DEFAULT_BATCH_SIZE,
+        total_size_as_link: bool = False,
+        port: int = 0,
+    ) -> None:
         self.page_size = page_size
         self.total_size_as_link = total_size_as_link
         self.specs: list[dict[str, Any]] = load_fixture("launchpad_specifications.json")["entries"]
         self.milestones: list[dict[str, Any]] = load_fixture("launchpad_milestones.json")["entries"]
         self.dependencies: dict[str, list[str]] = load_fixture("launchpad_dependencies.json")
-        super().__init__()
+        super().__init__(port=port)
 
     @property
     def root(self) -> str:
@@ -201,3 +207,9 @@ class FakeLaunchpad(LoopbackServer):
 def e_target(entry: dict[str, Any]) -> str:
     """The target name of a fixture entry (``…/devel/tripleo/+spec/x`` → ``tripleo``)."""
     return entry["self_link"].removeprefix(REAL_HOST).split("/")[1]
+
+
+if __name__ == "__main__":
+    serve_until_interrupted(
+        lambda port: FakeLaunchpad(port=port), "a local Launchpad devel API (root: <url>/devel/)"
+    )
