@@ -85,6 +85,8 @@ __all__ = [
     "read_spec_file",
     "read_specs_tree",
     "render_rst",
+    "resolve_spec_dependencies",
+    "sanitise_html",
 ]
 
 MAX_SPEC_BYTES = 1024 * 1024  # the longest real spec is about 40 KiB
@@ -1393,10 +1395,11 @@ def render_rst(body: str) -> str:
     only http(s), mailto and relative URLs (no ``javascript:`` or ``data:``).
     """
     from docutils.core import publish_parts
+    from docutils.writers.html5_polyglot import Writer
 
     settings = dict(_RST_SETTINGS, warning_stream=io.StringIO())
     try:
-        html = publish_parts(source=body, writer_name="html5", settings_overrides=settings)["body"]
+        html = publish_parts(source=body, writer=Writer(), settings_overrides=settings)["body"]
     except Exception:  # docutils has crashed on odd input before; a page must still show
         return f"<pre>{escape(body, quote=False)}</pre>"
     return sanitise_html(html)
