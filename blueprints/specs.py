@@ -1382,7 +1382,7 @@ _RST_SETTINGS = {
     "pep_references": False,
     "rfc_references": False,
     "id_prefix": "spec-",
-    "input_encoding": "unicode",
+    "input_encoding": "utf-8",
 }
 
 

@@ -324,6 +324,17 @@ def test_a_launchpad_id_the_text_names_is_the_persons_token(tree):
     )
 
 
+def test_remarks_after_a_handle_are_not_handles(tree):
+    [lifeless] = spec(tree, "juno/virtual-public-ips.rst").assignees.primary  # "(hahahaha)"
+    ceph = spec(tree, "pike/tripleo-ceph-ansible-integration.rst").assignees.others
+    [fultonj] = spec(tree, "stein/upgrades-with-operating-system.rst").assignees.others
+
+    assert lifeless.handles == ("lifeless",)
+    assert ceph[-1].raw == "d0ugal (to review Mistral workflows/actions)"
+    assert ceph[-1].handles == ("d0ugal",)
+    assert (fultonj.token, fultonj.raw) == ("fultonj", "fultonj for Ceph")
+
+
 def test_placeholders_are_no_one_and_prose_is_reported_not_invented(tree):
     repos = spec(tree, "ocata/tripleo-repos.rst")  # "Other contributors: <launchpad-id or None>"
     squads = spec(tree, "stein/all-in-one-upgrades-jobs.rst")  # "tripleo-ci and upgrades squads"
@@ -676,19 +687,24 @@ def test_a_real_section_renders_as_html(tree):
 @pytest.mark.parametrize(
     ("body", "forbidden"),
     [
-        (".. raw:: html\n\n   <script>alert(1)</script>\n\nafter", "alert(1)"),
-        (".. include:: /etc/passwd\n\nafter", "root:"),
-        (".. include:: /etc/passwd\n   :literal:\n\nafter", "root:"),
-        (".. csv-table:: t\n   :file: /etc/passwd\n\nafter", "root:"),
-        (".. raw:: html\n   :file: /etc/passwd\n\nafter", "root:"),
-        (".. role:: html(raw)\n   :format: html\n\n:html:`<b onclick=x>b</b>`\n\nafter", "<b"),
+        (".. raw:: html\n\n   <script>alert('SECRET')</script>\n\nafter", "SECRET"),
+        (".. raw:: html\n\n   <b>SECRET</b>\n\nafter", "SECRET"),
+        (".. raw:: html\n   :file: {secret}\n\nafter", "SECRET"),
+        (".. include:: {secret}\n\nafter", "SECRET"),
+        (".. include:: {secret}\n   :literal:\n\nafter", "SECRET"),
+        (".. csv-table:: t\n   :file: {secret}\n\nafter", "SECRET"),
+        # the role is refused; its text stays, escaped
+        (".. role:: html(raw)\n   :format: html\n\n:html:`<b>SECRET</b>`\n\nafter", "<b>"),
     ],
 )
-def test_raw_html_and_file_inclusion_are_disabled(body, forbidden):
-    html = render_rst(body)
+def test_raw_html_and_file_inclusion_are_disabled(tmp_path, body, forbidden):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET\n")
+
+    html = render_rst(body.format(secret=secret))
 
     assert forbidden not in html
-    assert "after" in html
+    assert "<p>after</p>" in html  # rendered by docutils, not the plain-text fallback
     assert_harmless(html)
 
 
