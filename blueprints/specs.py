@@ -1128,7 +1128,7 @@ def _work_items(
         for item in pointers:
             report(item.line, f"Work Items points elsewhere instead of listing: {item.title!r}")
         section_items = [item for item in section_items if item not in pointers]
-        if not section_items:
+        if not section_items and not pointers:
             report(heading.index + 1, "Work Items lists nothing")
         elif not listed:
             report(
