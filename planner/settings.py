@@ -331,3 +331,9 @@ except ValueError:
 
 # Where the planner looks for an openstack/releases checkout when none is given (make run).
 RELEASES_DATA = os.environ.get("PLANNER_RELEASES_DATA", "")
+
+# A tripleo-specs checkout: load_demo takes the Ocata blueprints from its specs when it is there
+# (the specs are CC-BY 3.0 and not shipped with the project); empty: the hand-written facts.
+PLANNER_SPECS_DATA = os.environ.get(
+    "PLANNER_SPECS_DATA", str(BASE_DIR.parent / "shared" / "data" / "tripleo-specs")
+)
