@@ -82,16 +82,22 @@ def write_spec(root: Path, path: str, text: str) -> Path:
     return root
 
 
-def toy_spec(*, title: str = "Toy feature", items: tuple[str, ...] = ("First", "Second")) -> str:
+def toy_spec(
+    *,
+    title: str = "Toy feature",
+    items: tuple[str, ...] = ("First", "Second"),
+    name: str = "toy-feature",
+    depends: str = "None.",
+) -> str:
     bullets = "\n".join(f"* {item}" for item in items)
     return (
         f"{'=' * len(title)}\n{title}\n{'=' * len(title)}\n\n"
-        "https://blueprints.launchpad.net/tripleo/+spec/toy-feature\n\n"
+        f"https://blueprints.launchpad.net/tripleo/+spec/{name}\n\n"
         "Problem Description\n===================\n\nToys break.\n\n"
         "Implementation\n==============\n\nAssignee(s)\n-----------\n\n"
         "Primary assignee:\n  toy-owner\n\n"
         f"Work Items\n----------\n\n{bullets}\n\n"
-        "Dependencies\n============\n\nNone.\n"
+        f"Dependencies\n============\n\n{depends}\n"
     )
 
 
@@ -359,6 +365,54 @@ def test_an_existing_blueprint_keeps_its_key_and_planner_fields(project, ocata_t
     assert blueprint.title == "Composable HA architecture"  # the spec's title, first link
     assert (blueprint.implementation_status, blueprint.priority) == ("Implemented", "Essential")
     assert blueprint.spec.linked_by == "url"
+
+
+# --- dependencies ---------------------------------------------------------------------------
+
+
+def edges() -> set[tuple[str, str]]:
+    return set(BlueprintDependency.objects.values_list("blueprint__name", "depends_on__name"))
+
+
+def test_dependencies_the_spec_names_are_linked_and_unlinked_with_it(project, tmp_path):
+    needs_b = "* https://blueprints.launchpad.net/tripleo/+spec/toy-b\n* Some library release."
+    write_spec(tmp_path, "ocata/toy-a.rst", toy_spec(name="toy-a", depends=needs_b))
+    write_spec(tmp_path, "ocata/toy-b.rst", toy_spec(name="toy-b", title="Toy B"))
+    write_spec(tmp_path, "ocata/toy-c.rst", toy_spec(name="toy-c", title="Toy C"))
+    specs_import(path=tmp_path, project=project)
+    assert edges() == {("toy-a", "toy-b")}
+    text = [d for d in BlueprintSpec.objects.get(blueprint__name="toy-a").dependencies]
+    assert [(d["kind"], d["linked"]) for d in text] == [("blueprint", True), ("text", False)]
+
+    # given: someone links a → c by hand; when: the spec no longer names b
+    a, c = Blueprint.objects.get(name="toy-a"), Blueprint.objects.get(name="toy-c")
+    services.blueprint_set_dependencies(
+        blueprint=a, actor=None, depends_on=[*a.depends_on.all(), c]
+    )
+    write_spec(tmp_path, "ocata/toy-a.rst", toy_spec(name="toy-a"))
+    report = specs_import(path=tmp_path, project=project)
+
+    # then: the import's own link is gone, the hand-made one stays
+    assert edges() == {("toy-a", "toy-c")}
+    assert (report.dependencies_added, report.dependencies_removed) == (0, 1)
+    assert not specs_import(path=tmp_path, project=project).changed
+
+
+def test_a_dependency_that_would_make_a_cycle_is_reported_not_linked(project, tmp_path):
+    write_spec(tmp_path, "ocata/toy-a.rst", toy_spec(name="toy-a"))
+    write_spec(tmp_path, "ocata/toy-b.rst", toy_spec(name="toy-b", title="Toy B"))
+    specs_import(path=tmp_path, project=project)
+    a, b = Blueprint.objects.get(name="toy-a"), Blueprint.objects.get(name="toy-b")
+    services.blueprint_set_dependencies(blueprint=b, actor=None, depends_on=[a])
+
+    needs_b = "* https://blueprints.launchpad.net/tripleo/+spec/toy-b"
+    write_spec(tmp_path, "ocata/toy-a.rst", toy_spec(name="toy-a", depends=needs_b))
+    report = specs_import(path=tmp_path, project=project)
+
+    assert edges() == {("toy-b", "toy-a")}
+    note = next(p for p in report.problems if "toy-a → toy-b not linked" in p.message)
+    assert note.source == "specs/ocata/toy-a.rst" and "cycle" in note.message
+    assert not BlueprintSpec.objects.get(blueprint=a).dependencies[0]["linked"]
 
 
 # --- what stops an import -------------------------------------------------------------------
