@@ -214,7 +214,6 @@ class _Plan:
     series: Series
     notes: list[SpecProblem] = field(default_factory=list)
     blueprint: Blueprint | None = None
-    document: BlueprintSpec | None = None
     imported: dict[str, Any] = field(default_factory=dict)
     created: bool = False
     changed: bool = False
@@ -552,7 +551,6 @@ def _write_blueprint(
         previous: dict[str, Any] = {}
     else:
         document = documents.get(blueprint.pk)
-        plan.document = document
         previous = dict(document.imported) if document else {}
         current_items = sorted(blueprint.work_items.all(), key=lambda w: (w.order, w.pk))
         changes = {
