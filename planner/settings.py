@@ -357,6 +357,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# Webhooks reach public addresses only (notifications.egress). Loopback may be allowed for a
+# receiver on the same machine (the tests' local HTTP servers); private, link-local and
+# metadata addresses never are.
+NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK = env_bool("PLANNER_WEBHOOK_ALLOW_LOOPBACK", default=False)
+
 # The server's "today" (core.clock): unset in production (the real date); a demo of a past cycle
 # fixes it (make run: PLANNER_TODAY=2017-01-12 for the Ocata demo).
 _today = os.environ.get("PLANNER_TODAY", "").strip()
