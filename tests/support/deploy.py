@@ -68,10 +68,16 @@ def compose() -> dict[str, Any]:
 
 
 def expand(arg: str, env: dict[str, str]) -> str:
-    """Compose's ``${VAR:-default}`` interpolation, for the commands run here."""
-    return re.sub(
-        r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m[1]) or (m[2] or ""), arg
-    ).replace("$$", "$")
+    """Compose's ``${VAR:-default}`` and ``${VAR:?error}`` interpolation, for the commands and
+    values used here (a missing required variable raises, as compose refuses to start)."""
+
+    def value(m: re.Match) -> str:
+        name, op, word = m[1], m[2], m[3] or ""
+        if op == ":?" and not env.get(name):
+            raise KeyError(f"{name}: {word}")
+        return env.get(name) or (word if op == ":-" else "")
+
+    return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", value, arg).replace("$$", "$")
 
 
 def container_command(service: str, env: dict[str, str]) -> list[str]:

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from blueprints.demo import demo_load
+from blueprints.demo import DemoAccountTaken, demo_load, taken_demo_accounts
 from releases.branch_services import branch_policy_set
 from releases.kinds import EventKind
 from releases.models import Series
@@ -26,6 +26,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, releases: Path | None, **options: object) -> None:
+        taken = taken_demo_accounts()
+        if taken:
+            # Before anything is written: the demo never grants roles to real accounts.
+            raise CommandError(
+                f"Demo not loaded: {', '.join(taken)} exist(s) and are not demo accounts (their"
+                " password is not the demo's). Load the demo into a database of its own."
+            )
         tree = releases or DEMO_TREE
         # Only Ocata: on a database holding a full import, the demo replaces no other series.
         result = releases_import(
@@ -33,7 +40,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Schedule: {tree} ({result.summary()})")
         ocata = Series.objects.get(name="ocata")
-        summary = demo_load(series=ocata)
+        try:
+            summary = demo_load(series=ocata)
+        except DemoAccountTaken as exc:
+            raise CommandError(f"Demo not loaded: {exc}") from exc
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
