@@ -41,6 +41,7 @@ from blueprints.serializers import (
 )
 from core.api import PlannerViewSetMixin
 from core.etags import ETagConcurrencyMixin, ETagDestroyMixin
+from core.filters import IdFilter
 from squads import permissions as perms
 
 
@@ -138,7 +139,7 @@ class BlueprintViewSet(
 
 
 class WorkItemFilter(filters.FilterSet):
-    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    blueprint = IdFilter(field_name="blueprint_id")
     blueprint_name = filters.CharFilter(field_name="blueprint__name")
     series = filters.CharFilter(field_name="blueprint__series__name")
     squad = filters.CharFilter(field_name="blueprint__squad__slug")
@@ -188,7 +189,7 @@ class FFEFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=FFEStatus.choices)
     series = filters.CharFilter(field_name="blueprint__series__name")
     squad = filters.CharFilter(field_name="blueprint__squad__slug")
-    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    blueprint = IdFilter(field_name="blueprint_id")
     project = filters.CharFilter(field_name="blueprint__project__name")
 
     class Meta:

@@ -109,7 +109,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL bytes in parameters and BadQueryParameter -> 400; Content-Security-Policy.
+    "core.middleware.RequestHygieneMiddleware",
 ]
+
+# The pages need no script and load nothing from elsewhere. The API docs (Swagger UI, served
+# from this site by drf-spectacular-sidecar through its split view, whose init script is a
+# file of its own) also need their inline stylesheet and data: images.
+_CSP_COMMON = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+CONTENT_SECURITY_POLICY = f"default-src 'self'; {_CSP_COMMON}"
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": (
+        f"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; {_CSP_COMMON}"
+    ),
+}
 
 ROOT_URLCONF = "planner.urls"
 
@@ -308,8 +321,15 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit at most 1000, offsets bounded; bad values are a 400 naming the parameter.
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # JSON bodies nested deeper than 32 levels are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Services raise Django's ValidationError/PermissionDenied: translated in one place.
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
