@@ -220,7 +220,9 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(tmp: Path, redis_url: str, *, workers: int = 2) -> Iterator[Stack]:
+def running_stack(
+    tmp: Path, redis_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     name = f"planner_i7_{os.getpid()}_{secrets.token_hex(3)}"
     base = urlparse(PG_ADMIN_URL)
     database_url = (
@@ -239,7 +241,10 @@ def running_stack(tmp: Path, redis_url: str, *, workers: int = 2) -> Iterator[St
         # Bench and tests drive many requests from one address.
         DJANGO_THROTTLE_ANON="1000000/min",
         DJANGO_THROTTLE_USER="1000000/min",
+        # Its own keys in the shared Redis: counts never mix with another deployment's.
+        DJANGO_CACHE_KEY_PREFIX=name,
     )
+    env.update(extra_env or {})
     pg_admin(f'CREATE DATABASE "{name}"')
     stack = Stack(f"http://127.0.0.1:{port}", database_url, redis_url, queue, env)
     try:
