@@ -39,8 +39,10 @@ from blueprints.serializers import (
     FFESerializer,
     WorkItemSerializer,
 )
+from blueprints.services.work_items import ASSIGNEE_EDITABLE
 from core.api import PlannerViewSetMixin
 from core.etags import ETagConcurrencyMixin, ETagDestroyMixin
+from core.filters import IdFilter
 from squads import permissions as perms
 
 
@@ -93,6 +95,10 @@ class BlueprintViewSet(
     filterset_class = BlueprintFilter
     ordering_fields = ["name", "priority", "implementation_status", "target_milestone__date"]
     object_permissions = {"update": _blueprint_writer, "partial_update": _blueprint_writer}
+    create_parents = ("project", "squad")
+    create_permission = staticmethod(
+        lambda user, data, project, squad: perms.can_create_blueprint(user, project, squad)
+    )
 
     def get_queryset(self) -> QuerySet[Blueprint]:
         return selectors.blueprint_list()
@@ -138,7 +144,7 @@ class BlueprintViewSet(
 
 
 class WorkItemFilter(filters.FilterSet):
-    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    blueprint = IdFilter(field_name="blueprint_id")
     blueprint_name = filters.CharFilter(field_name="blueprint__name")
     series = filters.CharFilter(field_name="blueprint__series__name")
     squad = filters.CharFilter(field_name="blueprint__squad__slug")
@@ -161,9 +167,31 @@ class WorkItemViewSet(ETagDestroyMixin, PlannerViewSetMixin, viewsets.ModelViewS
         "partial_update": perms.can_edit_work_item,
         "destroy": lambda user, item: perms.can_edit_blueprint(user, item.blueprint),
     }
+    create_parents = ("blueprint",)
+    create_permission = staticmethod(
+        lambda user, data, blueprint: perms.can_edit_blueprint(user, blueprint)
+    )
 
     def get_queryset(self) -> QuerySet[WorkItem]:
         return selectors.work_item_list()
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The assignee may change the title and status only: asked before the body is
+        # validated, so a value in another field (a username) is never looked up for them.
+        item = self.get_object()
+        if not perms.can_edit_blueprint(request.user, item.blueprint):
+            current = self.get_serializer(item).data
+            beyond = sorted(
+                key
+                for key, value in dict(request.data).items()
+                if key not in ASSIGNEE_EDITABLE
+                and key in current
+                and str(value) != str(current[key])
+            )
+            if beyond:
+                message = f"As the assignee you may change the title and status only, not {beyond}."
+                self.permission_denied(request, message=message)
+        return super().update(request, *args, **kwargs)
 
     def perform_create(self, serializer: WorkItemSerializer) -> None:
         serializer.instance = services.work_item_create(
@@ -188,7 +216,7 @@ class FFEFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=FFEStatus.choices)
     series = filters.CharFilter(field_name="blueprint__series__name")
     squad = filters.CharFilter(field_name="blueprint__squad__slug")
-    blueprint = filters.NumberFilter(field_name="blueprint_id")
+    blueprint = IdFilter(field_name="blueprint_id")
     project = filters.CharFilter(field_name="blueprint__project__name")
 
     class Meta:
@@ -211,6 +239,10 @@ class FFEViewSet(
     filterset_class = FFEFilter
     ordering_fields = ["requested_on", "merge_by", "status"]
     object_permissions = {"decide": perms.can_decide_ffe, "merged": perms.can_close_ffe}
+    create_parents = ("blueprint",)
+    create_permission = staticmethod(
+        lambda user, data, blueprint: perms.can_request_ffe(user, blueprint)
+    )
 
     def get_queryset(self) -> QuerySet[FeatureFreezeException]:
         return selectors.ffe_list()
@@ -265,6 +297,10 @@ class FFEPolicyViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "partial_update": _policy_writer,
         "destroy": _policy_writer,
     }
+    create_parents = ("project",)
+    create_permission = staticmethod(
+        lambda user, data, project: perms.can_set_ffe_policy(user, project)
+    )
 
     def get_queryset(self) -> QuerySet[FFEPolicy]:
         return selectors.ffe_policy_list()

@@ -6,6 +6,11 @@ shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), one lead per sq
 ``containers-lead``, ``networking-lead``, ``integration-lead``) and the contributors
 ``contributor1`` and ``contributor2``.
 
+Roles (the PTL group, squad leads and members, area experts) are granted only to accounts this
+load creates: an account of one of those names that already exists is never given a role again
+(a PTL who removed a lead keeps it removed), and one whose password is not the demo's is
+someone's real account: the load refuses to touch it and writes nothing.
+
 Writes go through the services with those accounts as actors, so the demo has an audit
 trail. Idempotent: rows are looked up by their natural keys and only missing ones are made;
 a second run creates nothing. The series' schedule (events of kinds milestone-1/2/3,
@@ -70,6 +75,22 @@ def _on_day(day: dt.date | None) -> Iterator[None]:
         AuditEntry.objects.filter(pk__gt=last).update(at=_at(day))
 
 
+class DemoAccountTaken(ValueError):
+    """A demo account name belongs to a real account."""
+
+
+def demo_usernames() -> list[str]:
+    names = ["ptl", *(lead for *_, lead in data.SQUADS), *data.CONTRIBUTORS]
+    names += [username for _, username, _ in data.AREA_EXPERTS]
+    return list(dict.fromkeys(names))
+
+
+def taken_demo_accounts() -> list[str]:
+    """Demo account names held by accounts that are not the demo's (another password)."""
+    users = get_user_model().objects.filter(username__in=demo_usernames())
+    return sorted(u.get_username() for u in users if not u.check_password(DEMO_PASSWORD))
+
+
 @transaction.atomic
 def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, int]:
     """Create what is missing of the TripleO Ocata plan in ``series``; return the counts of
@@ -90,15 +111,31 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         )
     counts: Counter[str] = Counter()
     User = get_user_model()
+    accounts: dict[str, object] = {}
+    created: set[str] = set()
 
     def account(username: str) -> object:
+        if username in accounts:
+            return accounts[username]
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)
             user.save()
             counts["users"] += 1
+            created.add(username)
+        elif not user.check_password(DEMO_PASSWORD):
+            raise DemoAccountTaken(
+                f"an account named {username!r} exists and is not a demo account (its password"
+                " is not the demo's): the demo grants no role to it; load the demo into a"
+                " database of its own"
+            )
+        accounts[username] = user
         return user
+
+    def new(user: object) -> bool:
+        """Roles go only to accounts this load created."""
+        return user.get_username() in created
 
     # Project and PTL
     group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
@@ -113,7 +150,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         )
         counts["projects"] += 1
     ptl = account("ptl")
-    if not ptl.groups.filter(pk=project.ptl_group_id).exists():
+    if new(ptl):
         ptl.groups.add(project.ptl_group)
 
     # Squads, leads, members, experts
@@ -133,19 +170,19 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
             counts["squads"] += 1
         squads[slug] = squad
         leads[slug] = lead = account(lead_name)
-        if not Membership.objects.filter(squad=squad, user=lead).exists():
+        if new(lead) and not Membership.objects.filter(squad=squad, user=lead).exists():
             squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
             counts["memberships"] += 1
     for username, slugs in data.CONTRIBUTORS.items():
         user = account(username)
         for slug in slugs:
-            if not Membership.objects.filter(squad=squads[slug], user=user).exists():
+            if new(user) and not Membership.objects.filter(squad=squads[slug], user=user).exists():
                 # Anyone may join a squad: the contributors join themselves.
                 squad_services.membership_set(squad=squads[slug], user=user, actor=user)
                 counts["memberships"] += 1
     for slug, username, topic in data.AREA_EXPERTS:
         user = account(username)
-        if not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
+        if new(user) and not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
             squad_services.area_expert_add(squad=squads[slug], user=user, actor=ptl, topic=topic)
             counts["area_experts"] += 1
 

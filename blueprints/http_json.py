@@ -13,9 +13,9 @@ One GET, done carefully:
   ``CollectionResource.do_GET`` does not).
 - redirects are followed only within the same scheme, host and port: an API answer must not
   send the client (and its headers) elsewhere.
-- a cap on the response size, and UTF-8 JSON only; Gerrit's anti-XSSI prefix line ``)]}'``
-  ("must be stripped before feeding the rest of the response body to a JSON parser", Gerrit
-  REST API, Output Format) is removed on request.
+- a cap on the response size and on the JSON's nesting depth, and UTF-8 JSON only; Gerrit's
+  anti-XSSI prefix line ``)]}'`` ("must be stripped before feeding the rest of the response
+  body to a JSON parser", Gerrit REST API, Output Format) is removed on request.
 - every failure is a ``FetchError`` whose message names the URL and what went wrong.
 """
 
@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
 from typing import Any, Protocol
+
+from core import jsonsafe
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
@@ -275,7 +277,9 @@ class JsonClient:
         if xssi:
             text = strip_xssi_prefix(text)
         try:
-            return json.loads(text)
+            return jsonsafe.loads(text)
+        except jsonsafe.JSONTooDeep as error:
+            raise FetchError(url, str(error), attempts=attempt) from None
         except json.JSONDecodeError as error:
             kind = content_type.split(";")[0] or "no content type"
             raise FetchError(

@@ -130,6 +130,8 @@ def blueprint_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.blueprint_update(
             blueprint=blueprint, actor=request.user, expected=form.expected(), **form.changes()
         ),
+        allowed=perms.can_edit_blueprint(request.user, blueprint),
+        refused="Only the PTL, or the lead of the blueprint's squad, edits this blueprint.",
         success=f"Saved {blueprint.title}.",
         fallback=reverse("blueprint-detail", args=[blueprint.pk]),
     )
@@ -152,6 +154,8 @@ def work_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected=form.expected(),
             status=form.cleaned_data["status"],
         ),
+        allowed=perms.can_edit_work_item(request.user, item),
+        refused="Only the PTL, the squad's lead or the item's assignee edits this work item.",
         success=f"Saved work item “{item.title}”.",
         fallback=reverse("blueprint-detail", args=[item.blueprint_id]),
     )
@@ -168,6 +172,8 @@ def ffe_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.ffe_request(blueprint=blueprint, actor=request.user, **form.cleaned_data),
+        allowed=perms.can_request_ffe(request.user, blueprint),
+        refused="Log in to request an FFE.",
         success="Feature-freeze exception requested; the PTL decides.",
         fallback=reverse("blueprint-detail", args=[pk]),
     )
@@ -189,6 +195,8 @@ def ffe_decide(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.ffe_decide(
             ffe=ffe, actor=request.user, granted=form.granted, note=form.cleaned_data["note"]
         ),
+        allowed=perms.can_decide_ffe(request.user, ffe),
+        refused="Only the PTL decides FFEs.",
         success=lambda: f"FFE for {ffe.blueprint.title} {'granted' if form.granted else 'denied'}.",
         fallback=reverse("blueprint-detail", args=[ffe.blueprint_id]),
     )
@@ -199,10 +207,17 @@ def _apply(
     form: forms.Form,
     action: Callable[[], object],
     *,
+    allowed: bool,
+    refused: str,
     success: str | Callable[[], str],
     fallback: str,
 ) -> HttpResponse:
-    """Validate ``form``, run the service, say how it went, and go back where the user was."""
+    """Ask the permission, validate ``form``, run the service, say how it went, and go back
+    where the user was. The permission comes first: a user who may not make this edit learns
+    nothing from it ("no such user" against "not allowed" would tell which accounts exist)."""
+    if not allowed:
+        messages.error(request, refused)
+        return _back(request, fallback)
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back(request, fallback)

@@ -8,12 +8,14 @@ written, so a refused write never reaches validation. A service's Django ``Valid
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import Model
 from django_filters import rest_framework as filters
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField, empty
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
@@ -47,8 +49,43 @@ class StableOrderingFilter(OrderingFilter):
 
 
 class PlannerViewSetMixin:
-    """Role-checked writes, django-filter FilterSets and a stable ``?ordering=``."""
+    """Role-checked writes, django-filter FilterSets and a stable ``?ordering=``.
+
+    Creating asks permission before the body is validated, as writes on an object do
+    (``has_object_permission`` runs before the serializer): otherwise the answers to a user who
+    may not create anything ("no user named x" against "not allowed") would tell which
+    accounts exist. ``create_parents`` names the fields of the parent the new row belongs to
+    (public objects: a blueprint, a squad, a project); only they are validated first, then
+    ``create_permission(user, data, **parents)`` (a staticmethod) decides, and only then the
+    rest is validated.
+    """
 
     permission_classes = [RolePermission]
     filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
     object_permissions: dict[str, ObjectPredicate] = {}
+    create_parents: tuple[str, ...] = ()
+    create_permission: Callable[..., bool] | None = None
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)  # type: ignore[misc]
+        if getattr(self, "action", None) == "create":
+            self.check_create_permission(request)
+
+    def check_create_permission(self, request: Request) -> None:
+        predicate = self.create_permission  # a staticmethod on the viewset
+        if predicate is None or not isinstance(request.data, Mapping):
+            return  # the serializer reports a body that is not an object
+        fields = self.get_serializer().fields  # type: ignore[attr-defined]
+        parents: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for name in self.create_parents:
+            try:
+                parents[name] = fields[name].run_validation(request.data.get(name, empty))
+            except SkipField:
+                parents[name] = None
+            except ValidationError as exc:
+                errors[name] = exc.detail
+        if errors:
+            raise ValidationError(errors)
+        if not predicate(request.user, request.data, **parents):
+            self.permission_denied(request, message="You may not create this.")  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 """The one DRF exception handler: what services raise becomes the API's answer here.
 
 Services raise Django's ``ValidationError`` (400 with the fields named), ``PermissionDenied``
-(403) and ``StaleEdit`` (409: the object moved while its editor looked at it). DRF's own
+(403) and ``StaleEdit`` (409: the object moved while its editor looked at it); a query
+parameter that cannot be used raises ``BadQueryParameter`` (400 naming it). DRF's own
 handler already maps ``Http404`` and ``PermissionDenied``; this adds the rest, so no view
 translates exceptions by hand.
 """
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.as_of import BadQueryParameter
 from core.concurrency import StaleEdit
 
 
@@ -41,4 +43,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = validation_error(exc)
     elif isinstance(exc, StaleEdit):
         exc = Conflict(str(exc))
+    elif isinstance(exc, BadQueryParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
     return drf_exception_handler(exc, context)

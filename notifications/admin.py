@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -5,8 +8,50 @@ from notifications.models import Delivery, DigestSent, Webhook
 from notifications.services import webhook_save
 
 
+class WebhookForm(forms.ModelForm):
+    """The secret is written, never shown: the field is always empty on the page, and left
+    empty when changing a webhook it keeps the secret it had."""
+
+    url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        label="URL",
+        help_text=Webhook._meta.get_field("url").help_text,
+    )
+    secret = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        max_length=200,
+        help_text="Shared secret for the X-Planner-Signature HMAC. Never shown again; leave "
+        "empty to keep the current one.",
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "secret", "events", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["secret"] = ""
+        if self.instance.pk is None:
+            self.fields["secret"].required = True
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret") or ""
+        return secret or (self.instance.secret if self.instance.pk else "")
+
+    @property
+    def changed_data(self) -> list[str]:
+        # An empty secret field means "unchanged", whatever the stored value is.
+        changed = [f for f in super().changed_data if f != "secret"]
+        if self.data.get(self.add_prefix("secret")):
+            changed.append("secret")
+        return changed
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
     list_display = ["name", "url", "events", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]

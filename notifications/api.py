@@ -1,7 +1,10 @@
-"""``GET /api/v1/webhook-deliveries/`` (staff only): the webhook delivery log, read-only."""
+"""``GET /api/v1/webhook-deliveries/``: the webhook delivery log, read-only, for holders of the
+``notifications.view_delivery`` permission (the admin's own rule for the same rows)."""
 
-from rest_framework import serializers, viewsets
-from rest_framework.permissions import IsAdminUser
+from typing import Any
+
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.request import Request
 
 from notifications.models import Delivery
 from notifications.selectors import delivery_list
@@ -29,9 +32,22 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
+class CanViewDeliveries(permissions.BasePermission):
+    """Being staff is not enough: the log shows payloads and where webhooks point."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.has_perm("notifications.view_delivery")
+        )
+
+
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverySerializer
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanViewDeliveries]
     filterset_fields = ["status", "event", "webhook"]
     ordering_fields = ["created_at", "id"]
 

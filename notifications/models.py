@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications import egress
 from releases.models import Event
 
 
@@ -17,10 +18,15 @@ class WebhookEvent(models.TextChoices):
 
 class Webhook(models.Model):
     """An HTTP endpoint that receives JSON POSTs for the events it subscribes to, signed with
-    its secret (``X-Planner-Signature: sha256=<HMAC-SHA256 of the body>``)."""
+    its secret (``X-Planner-Signature: t=<time>,v1=<HMAC-SHA256 of "<time>." + body>``).
+    Its URL must resolve to public addresses only (``notifications.egress``)."""
 
     name = models.CharField(max_length=100, unique=True)
-    url = models.URLField(max_length=500, verbose_name="URL", help_text="http(s) endpoint.")
+    url = models.URLField(
+        max_length=500,
+        verbose_name="URL",
+        help_text="http(s) endpoint on a public address (never private, loopback or link-local).",
+    )
     secret = models.CharField(
         max_length=200, help_text="Shared secret for the X-Planner-Signature HMAC."
     )
@@ -45,6 +51,10 @@ class Webhook(models.Model):
             )
         if not self.url.lower().startswith(("http://", "https://")):
             raise ValidationError({"url": "Only http(s) endpoints."})
+        try:
+            egress.check_url(self.url)
+        except egress.UnsafeDestination as exc:
+            raise ValidationError({"url": f"Refused: {exc}."}) from None
 
     def wants(self, event: str) -> bool:
         return self.active and event in self.events

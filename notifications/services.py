@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
-import urllib.error
-import urllib.request
 from datetime import date
 from typing import Any
 
@@ -20,7 +19,7 @@ from core.actors import Actor
 from core.audit import audit_record
 from core.outbox import enqueue_on_commit
 from notifications import digest as dg
-from notifications import selectors, signing
+from notifications import egress, selectors, signing
 from notifications.models import Delivery, DeliveryStatus, DigestSent, Webhook, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -29,17 +28,6 @@ logger = logging.getLogger(__name__)
 # deliver_webhook's max_retries + 1: the last attempt records the failure instead of raising.
 MAX_ATTEMPTS = 6
 USER_AGENT = "cycle-planner-webhooks/1"
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new destination: urllib would re-send a POST as a GET
-    without its body (and could be pointed anywhere)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class TransientDeliveryError(Exception):
@@ -109,7 +97,8 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     """POST the delivery's payload once and record the attempt in its row.
 
     Raises ``TransientDeliveryError`` on a connection error, a timeout or a 5xx answer while
-    attempts remain (the task retries with backoff); the last attempt, and any 4xx, mark the
+    attempts remain (the task retries with backoff); the last attempt, any 4xx, and a URL that
+    now resolves to an address webhooks may not reach (``notifications.egress``) mark the
     delivery failed. A delivered (or vanished) delivery is left alone: tasks run at least once.
     """
     delivery = Delivery.objects.select_related("webhook").filter(pk=delivery_id).first()
@@ -117,30 +106,38 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return delivery
     webhook = delivery.webhook
     body = signing.body_of(delivery.payload)
-    request = urllib.request.Request(
-        webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            signing.EVENT_HEADER: delivery.event,
-            signing.DELIVERY_HEADER: str(delivery.pk),
-            signing.SIGNATURE_HEADER: signing.signature(body, webhook.secret),
-        },
-    )
     code: int | None = None
     error = ""
+    refused = False
     try:
-        with _OPENER.open(request, timeout=_timeout()) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        # Resolved and checked again now (DNS may have changed since the webhook was saved);
+        # the connection goes to the address checked.
+        destination = egress.resolve(webhook.url)
+        code = egress.post(
+            destination,
+            body,
+            {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                signing.EVENT_HEADER: delivery.event,
+                signing.DELIVERY_HEADER: str(delivery.pk),
+                signing.SIGNATURE_HEADER: signing.signature(body, webhook.secret),
+            },
+            _timeout(),
+        )
+    except egress.UnsafeDestination as exc:
+        refused, error = True, f"refused: {exc}"
+    except egress.UnresolvableHost:
+        error = "the host does not resolve"
+    except (OSError, http.client.HTTPException):
+        # One coarse error for refused, reset, timed out or not HTTP: the log must not tell
+        # which ports of a host are open.
+        error = "no HTTP answer (connection failed or timed out)"
+    if code is not None and not 200 <= code < 300:
+        error = f"HTTP {code}"
     now = timezone.now()
     attempts = delivery.attempts + 1
-    transient = code is None or code >= 500
+    transient = not refused and (code is None or code >= 500)
     ok = code is not None and 200 <= code < 300
     if ok:
         status = DeliveryStatus.DELIVERED

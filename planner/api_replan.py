@@ -8,6 +8,8 @@ the ``releases.change_event`` permission (``squads.permissions.may_replan``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,16 +19,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.as_of import EARLIEST, LATEST
+from planner.forms import MAX_SHIFT_DAYS
 from planner.models import Replan
 from planner.replan_services import replan_apply, replan_preview, replan_undo
 from releases.models import Series
 
 
 class ReplanInput(serializers.Serializer):
-    event = serializers.CharField(required=False, allow_blank=True)
+    """The same bounds as the page's form: a shift of at most two years either way, a day
+    within ``core.as_of``'s calendar (the cascade adds weeks to it)."""
+
+    event = serializers.CharField(required=False, allow_blank=True, max_length=80)
     date = serializers.DateField(required=False, allow_null=True)
-    shift_days = serializers.IntegerField(required=False, allow_null=True)
-    fingerprint = serializers.CharField(required=False, allow_blank=True)
+    shift_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-MAX_SHIFT_DAYS, max_value=MAX_SHIFT_DAYS
+    )
+    fingerprint = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+    def validate_date(self, value: date | None) -> date | None:
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise serializers.ValidationError(f"A day from {EARLIEST} to {LATEST}.")
+        return value
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("shift_days") and not (attrs.get("event") and attrs.get("date")):

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from core.as_of import EARLIEST, LATEST
+
 #: A whole-cycle shift of more than two years is a typing mistake, not a re-plan.
 MAX_SHIFT_DAYS = 730
 
@@ -13,6 +15,7 @@ MAX_SHIFT_DAYS = 730
 class ReplanForm(forms.Form):
     event = forms.CharField(required=False, max_length=80)
     date = forms.DateField(required=False, label="New date")
+
     shift_days = forms.IntegerField(
         required=False,
         min_value=-MAX_SHIFT_DAYS,
@@ -20,7 +23,13 @@ class ReplanForm(forms.Form):
         label="Shift the whole cycle by (days)",
     )
     fingerprint = forms.CharField(required=False, max_length=32)
-    undo = forms.IntegerField(required=False, min_value=1)
+    undo = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def clean_date(self) -> Any:
+        day = self.cleaned_data.get("date")
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError(f"A day from {EARLIEST} to {LATEST}.")
+        return day
 
     def params(self) -> dict[str, Any]:
         """The preview's arguments: an event and its new date, or a whole-cycle shift."""

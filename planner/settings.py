@@ -109,7 +109,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL bytes in parameters and BadQueryParameter -> 400; Content-Security-Policy.
+    "core.middleware.RequestHygieneMiddleware",
 ]
+
+# The pages need no script and load nothing from elsewhere. The API docs (Swagger UI, served
+# from this site by drf-spectacular-sidecar through its split view, whose init script is a
+# file of its own) also need their inline stylesheet and data: images.
+_CSP_COMMON = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+CONTENT_SECURITY_POLICY = f"default-src 'self'; {_CSP_COMMON}"
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": (
+        f"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; {_CSP_COMMON}"
+    ),
+}
 
 ROOT_URLCONF = "planner.urls"
 
@@ -174,17 +187,39 @@ STORAGES = {
     },
 }
 
-# Throttles and the login limiter count in the cache. A per-process memory cache on purpose:
-# it never fails (the API keeps answering while Redis is down) at the price of counting per
-# web process, so an effective limit is the configured rate times the number of processes.
+# --- Caches ---------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# The default cache is the shared one: the login limiter and the API throttles count there, so
+# a limit holds across every web process. On Redis when REDIS_URL is set (core.cache: while
+# Redis is down it counts in process memory and logs a warning, it never fails a request);
+# embedded, in the one process's memory. Its keys live under KEY_PREFIX, and clear() deletes
+# only those (the broker shares the database).
+_CACHE_PREFIX = os.environ.get("DJANGO_CACHE_KEY_PREFIX") or (
+    f"planner-test-{os.getpid()}" if TESTING else "planner"
+)
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "planner",
-    },
+    "default": (
+        {
+            "BACKEND": "core.cache.FailoverRedisCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_URL") or REDIS_URL,
+            "KEY_PREFIX": _CACHE_PREFIX,
+            # A login must not hang on an unreachable Redis: fail fast, count locally.
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "FAILOVER_RETRY_SECONDS": 5,
+            },
+        }
+        if os.environ.get("DJANGO_CACHE_URL") or REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "planner",
+            "KEY_PREFIX": _CACHE_PREFIX,
+        }
+    ),
     # Serialised rows of read-mostly API endpoints (milestones), keyed by the series' data
-    # version so a write invalidates them everywhere; per process for the same reason as above
-    # (no Redis dependency on reads). The timeout bounds a write that does not move the version.
+    # version so a write invalidates them everywhere; per process on purpose (no Redis
+    # dependency on reads). The timeout bounds a write that does not move the version.
     "api": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "planner-api",
@@ -197,11 +232,24 @@ if TESTING:
     # Tests create many users (the demo's role accounts): a deliberately cheap hash there only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Login attempt limiting: after LOGIN_FAILURE_LIMIT failures for one username or one client
-# address within LOGIN_FAILURE_WINDOW seconds, further attempts are refused until it passes.
+# Trusted proxies in front of the web processes (the TLS proxy: 1). The client's address is
+# the one the outermost of them appended to X-Forwarded-For (core.throttling.client_address);
+# 0 means clients connect directly and X-Forwarded-For is ignored.
+NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+
+# Login attempt limiting (core.throttling), per (username, client address): after
+# LOGIN_FAILURE_LIMIT failures each further attempt waits LOGIN_FAILURE_BACKOFF seconds, doubled
+# at each failure, at most LOGIN_FAILURE_MAX_LOCKOUT; counts are forgotten LOGIN_FAILURE_WINDOW
+# seconds after the last failure. One address failing LOGIN_ADDRESS_FAILURE_LIMIT times (any
+# usernames) waits the same way.
 AUTHENTICATION_BACKENDS = ["core.throttling.LoginLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 1000 if TESTING else 10))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60))
+LOGIN_FAILURE_BACKOFF = float(os.environ.get("DJANGO_LOGIN_FAILURE_BACKOFF", 60))
+LOGIN_FAILURE_MAX_LOCKOUT = float(os.environ.get("DJANGO_LOGIN_FAILURE_MAX_LOCKOUT", 15 * 60))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 10000 if TESTING else 100)
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -217,7 +265,6 @@ elif (DEBUG or TESTING) and not os.environ.get("EMAIL_URL"):
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planner@localhost")
 
 # --- Celery -----------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without a broker the planner still works: tasks run in-process, synchronously.
@@ -274,8 +321,15 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit at most 1000, offsets bounded; bad values are a 400 naming the parameter.
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # JSON bodies nested deeper than 32 levels are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Services raise Django's ValidationError/PermissionDenied: translated in one place.
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
@@ -285,6 +339,8 @@ REST_FRAMEWORK = {
         "core.throttling.AnonRateThrottle",
         "core.throttling.UserRateThrottle",
     ],
+    # The same client address as the login limiter (core.throttling.client_address).
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("DJANGO_THROTTLE_ANON", "100000/min" if TESTING else "300/min"),
         "user": os.environ.get("DJANGO_THROTTLE_USER", "100000/min" if TESTING else "1200/min"),
@@ -320,6 +376,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Webhooks reach public addresses only (notifications.egress). Loopback may be allowed for a
+# receiver on the same machine (the tests' local HTTP servers); private, link-local and
+# metadata addresses never are.
+NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK = env_bool("PLANNER_WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 # The server's "today" (core.clock): unset in production (the real date); a demo of a past cycle
 # fixes it (make run: PLANNER_TODAY=2017-01-12 for the Ocata demo).

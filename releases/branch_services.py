@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from releases import branching
-from releases.branch_history import HistoryRow, parse_history
+from releases.branch_history import HistoryError, HistoryRow, parse_history
 from releases.models import (
     BranchActual,
     BranchCut,
@@ -26,7 +26,11 @@ from releases.models import (
     Event,
     Series,
 )
+from releases.schedule import ScheduleError, decode_utf8, read_source
 from releases.services import bulk_insert, series_touch
+
+HISTORY_MAX_BYTES = 64 * 1024 * 1024
+
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +243,13 @@ def branch_history_import(*, path: Path | str, replace: bool = True) -> HistoryI
     of every series whose history changed are recomputed so their ``actual_date`` is current.
     """
     path = Path(path)
-    rows = parse_history(path.read_text(encoding="utf-8"), source=path.name)
+    try:
+        # A regular file of bounded size (the real one is 224 KB), never a FIFO or a device.
+        data = read_source(path, source=path.name, max_bytes=HISTORY_MAX_BYTES)
+        text = decode_utf8(data, source=path.name)
+    except ScheduleError as exc:
+        raise HistoryError(path.name, exc.line or 0, "file", exc.message) from exc
+    rows = parse_history(text, source=path.name)
     return _write_history(rows=rows, replace=replace)
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median_low
 
+from core.as_of import EARLIEST, LATEST
 from releases.kinds import WORDS_BY_KIND, EventKind
 from releases.kinds import EventKind as K
 
@@ -157,6 +158,9 @@ def generate(
     See the module docstring for the rule. Raises ``GenerateError`` when the date is not a
     weekday, there is nothing to learn from, or the cycle is too short for the release tail.
     """
+    if not EARLIEST <= release_date <= LATEST:
+        # The weeks before it are computed back from it: the calendar's ends overflow.
+        raise GenerateError(f"The release date must lie between {EARLIEST} and {LATEST}.")
     if release_date.weekday() > 4:
         raise GenerateError(f"The release date {release_date} is not a weekday.")
     if weeks > MAX_WEEKS:

@@ -4,6 +4,11 @@ The layout is the upstream one: ``data/series_status.yaml``, ``doc/source/<serie
 (+ ``schedule.rst``) and ``deliverables/<series>/<name>.yaml`` (``_independent`` has no series).
 Everything is parsed and validated before anything is written, so bad input stops the import with
 an error naming the file and line and leaves the database as it was.
+
+A checkout may be hostile: every file is read through ``releases.schedule.read_source`` (a
+regular file resolving inside the tree, file and directory links included, of bounded size) and
+every YAML document refuses aliases (``safe_load``), so neither a link to ``/etc`` nor a
+kilobyte alias bomb gets further than an error naming the file.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from releases.schedule import (
     ParsedSchedule,
     ScheduleError,
     decode_utf8,
-    load_schedule,
     merge_events,
+    parse_schedule,
+    read_source,
     read_text,
+    safe_load,
     series_order_from_status,
-    yaml_error,
 )
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it is missing.
@@ -84,16 +90,13 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_series_status(path: Path) -> list[ParsedSeries]:
+def read_series_status(path: Path, *, root: Path | None = None) -> list[ParsedSeries]:
     """``data/series_status.yaml``: every series, newest first upstream; returned oldest first."""
-    text = read_text(path)
-    try:
-        entries = yaml.load(text, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        raise yaml_error(str(path), exc) from exc
+    text = read_text(path, root=root)
+    entries = safe_load(text, str(path))
     if not isinstance(entries, list):
         raise SourceError(str(path), 1, "expected a list of series")
-    names = series_order_from_status(text)
+    names = series_order_from_status(text, str(path))
     by_name = {e.get("name"): e for e in entries if isinstance(e, dict)}
     result = []
     previous = 0
@@ -134,10 +137,7 @@ def read_deliverable(
 ) -> ParsedDeliverable:
     """One ``deliverables/<series>/<name>.yaml`` file, validated field by field."""
     text = decode_utf8(data, source=source)
-    try:
-        doc = yaml.load(text, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        raise yaml_error(source, exc) from exc
+    doc = safe_load(text, source)
     if not isinstance(doc, dict):
         raise SourceError(source, 1, "expected a mapping of deliverable fields")
 
@@ -226,12 +226,13 @@ def read_tree(
     whose SHA-256 equals ``known_digests[source]`` is not parsed again (re-imports are cheap).
     """
     root = Path(root)
+    inside = root.resolve()  # every file read must resolve under here
     status_path = root / "data" / "series_status.yaml"
     if not status_path.is_file():
         raise SourceError(
             str(status_path), None, "not an openstack/releases checkout (file missing)"
         )
-    all_series = read_series_status(status_path)
+    all_series = read_series_status(status_path, root=inside)
     order = [s.name for s in all_series]
     wanted = set(order) if series is None else set(series)
     unknown = wanted - set(order) - {INDEPENDENT_DIR}
@@ -242,9 +243,7 @@ def read_tree(
     docs = root / "doc" / "source"
     for name in order:
         if (docs / name / "schedule.yaml").is_file():
-            schedules.append(
-                load_schedule(docs / name, order, source=f"doc/source/{name}/schedule.yaml")
-            )
+            schedules.append(_read_schedule(docs / name, order, root=inside, name=name))
     events = [e for e in merge_events(schedules) if e.series in wanted]
 
     known = known_digests or {}
@@ -269,7 +268,7 @@ def read_tree(
     for path, label in paths:
         source = path.relative_to(root).as_posix()
         tree.seen_sources.add(source)
-        data = path.read_bytes()
+        data = read_source(path, source=source, root=inside)
         if known.get(source) == digest_of(data):
             tree.unchanged_sources.add(source)
             continue
@@ -280,6 +279,22 @@ def read_tree(
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _read_schedule(
+    directory: Path, order: Sequence[str], *, root: Path, name: str
+) -> ParsedSchedule:
+    """``doc/source/<name>/schedule.yaml`` (+ ``schedule.rst``), both read inside ``root``."""
+    source = f"doc/source/{name}/schedule.yaml"
+    rst_source = f"doc/source/{name}/schedule.rst"
+    yaml_text = read_text(directory / "schedule.yaml", source=source, root=root)
+    rst_path = directory / "schedule.rst"
+    rst_text = (
+        read_text(rst_path, source=rst_source, root=root)
+        if rst_path.is_file() or rst_path.is_symlink()
+        else None
+    )
+    return parse_schedule(name, yaml_text, rst_text, source=source, series_order=order)
 
 
 def _settings_repos(doc: dict[str, Any]) -> list[str]:
@@ -293,8 +308,8 @@ def _line_of(text: str, key_path: Sequence[str | int]) -> int | None:
     Only called on the error path, so the happy path keeps libyaml's fast loader.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except (yaml.YAMLError, RecursionError):
         return None
     line = node.start_mark.line + 1 if node is not None else None
     for key in key_path:

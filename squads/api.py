@@ -55,6 +55,10 @@ class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "partial_update": lambda user, squad: perms.can_manage_squad(user, squad.project),
         "destroy": lambda user, squad: perms.can_manage_squad(user, squad.project),
     }
+    create_parents = ("project",)
+    create_permission = staticmethod(
+        lambda user, data, project: perms.can_manage_squad(user, project)
+    )
 
     def get_queryset(self):
         return selectors.squad_list()
@@ -102,6 +106,19 @@ class MembershipViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "partial_update": _membership_writer,
         "destroy": _membership_writer,
     }
+    create_parents = ("squad",)
+    # The PTL adds anyone; anyone else only themselves, as a member: decided on the username
+    # as written, before it is looked up.
+    create_permission = staticmethod(
+        lambda user, data, squad: (
+            perms.is_ptl(user, squad.project)
+            or (
+                user.is_authenticated
+                and data.get("user") == user.get_username()
+                and data.get("role", SquadRole.MEMBER) == SquadRole.MEMBER
+            )
+        )
+    )
 
     def get_queryset(self):
         return selectors.membership_list()
@@ -152,6 +169,10 @@ class AreaExpertViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "partial_update": _expert_writer,
         "destroy": _expert_writer,
     }
+    create_parents = ("squad",)
+    create_permission = staticmethod(
+        lambda user, data, squad: perms.can_manage_squad(user, squad.project)
+    )
 
     def get_queryset(self):
         return selectors.area_expert_list()
@@ -200,6 +221,8 @@ class SquadGoalViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         "partial_update": _goal_writer,
         "destroy": _goal_writer,
     }
+    create_parents = ("squad",)
+    create_permission = staticmethod(lambda user, data, squad: perms.can_edit_goal(user, squad))
 
     def get_queryset(self):
         return selectors.goal_list()

@@ -145,3 +145,34 @@ def test_pages_read_on_a_phone_without_horizontal_scroll(browser, live_server, d
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 1
+
+
+def test_the_pages_break_no_rule_of_their_content_security_policy(page, tmp_path):
+    # given: the browser reports every policy violation on the console
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    blueprint = Blueprint.objects.order_by("pk").first()
+    log_in(page, "ptl")
+    for url in (
+        f"/cycles/ocata/?as_of={AS_OF}",
+        "/cycles/ocata/schedule/",
+        "/cycles/ocata/replan/?shift_days=7",
+        "/squads/ci/",
+        f"/blueprints/{blueprint.pk}/",
+        "/admin/",
+        "/admin/blueprints/blueprint/",
+        f"/admin/blueprints/blueprint/{blueprint.pk}/change/",
+    ):
+        response = page.goto(url)
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    # then: nothing was blocked, and the squads' progress meters still draw
+    assert violations == []
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    meter = page.locator("svg.meter rect").first
+    assert meter.bounding_box()["width"] > 0
+    shoot(page, tmp_path, "dashboard-under-csp")

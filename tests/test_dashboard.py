@@ -61,9 +61,16 @@ def test_filters_keep_the_url_shareable(demo, client):
 
 
 def test_unknown_filter_values_are_ignored(demo, client):
-    response = client.get("/cycles/ocata/?priority=Urgent&status=Done&as_of=not-a-date")
+    response = client.get("/cycles/ocata/?priority=Urgent&status=Done")
     assert response.status_code == 200
     assert not response.context["filters"].active
+
+
+def test_a_day_that_is_not_one_is_said_so_not_ignored(demo, client):
+    response = client.get("/cycles/ocata/?as_of=not-a-date")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "<code>as_of</code>" in text and "not-a-date&#x27; is not a day (YYYY-MM-DD)" in text
 
 
 def test_dashboard_without_a_project_still_shows_the_schedule(client, db):

@@ -1,13 +1,15 @@
 """The TripleO Ocata demo: what it creates, and that a second run changes nothing."""
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from blueprints.demo import demo_load
 from blueprints.models import Blueprint, FeatureFreezeException, WorkItem
 from core.models import AuditEntry
 from squads import permissions as perms
-from squads.models import Squad, SquadGoal
+from squads.models import Membership, Squad, SquadGoal
 from tests.factories import ocata_schedule
 
 EXPECTED = {
@@ -106,3 +108,29 @@ def test_demo_needs_the_schedule(db):
 
     with pytest.raises(ValueError, match="import its schedule first"):
         demo_load(series=SeriesFactory(name="zz-unscheduled", position=9002))
+
+
+def test_an_existing_account_of_a_demo_name_is_never_made_ptl(db):
+    # given: a real account named "ptl" on a shared instance
+    real = get_user_model().objects.create_user("ptl", password="a-real-password-1")
+    # when: someone loads the demo there
+    with pytest.raises(CommandError, match="ptl"):
+        call_command("load_demo", verbosity=0)
+    # then: nothing was written and the account got no role, nor the demo password
+    real.refresh_from_db()
+    assert not real.groups.exists() and not real.check_password("demo")
+    assert not Squad.objects.exists() and not Blueprint.objects.exists()
+    assert authenticate(username="ptl", password="demo") is None
+
+
+def test_a_second_load_does_not_grant_roles_again(ocata):
+    # given: the demo, then the PTL removes the CI lead and the PTL account leaves its group
+    demo_load(series=ocata)
+    Membership.objects.filter(squad__slug="ci", user__username="ci-lead").delete()
+    ptl = authenticate(username="ptl", password="demo")
+    ptl.groups.clear()
+    # when: the demo is loaded again
+    demo_load(series=ocata)
+    # then: neither role came back
+    assert not Membership.objects.filter(squad__slug="ci", user__username="ci-lead").exists()
+    assert not ptl.groups.exists()

@@ -10,6 +10,7 @@ the compose file's commands in production mode (DEBUG off, JSON logs, whitenoise
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -23,8 +24,13 @@ from tests.support.deploy import (
     COMPOSE,
     ENV_EXAMPLE,
     compose,
+    container_command,
+    expand,
+    free_port,
+    http,
     production_env,
     run,
+    start,
     strong_secret,
     wait_until,
 )
@@ -80,6 +86,173 @@ def test_no_secret_is_committed():
     assert postgres_env["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     ignored = (ROOT / ".gitignore").read_text().split()
     assert ".env" in ignored
+
+
+def env_example() -> dict[str, str]:
+    return dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+
+
+def test_gunicorn_is_published_on_loopback_only_as_the_trusted_proxy_headers_require():
+    # .env.example trusts X-Forwarded-Proto/-For: only the proxy on the host may reach gunicorn
+    values = env_example()
+    assert values["DJANGO_SECURE_PROXY_SSL_HEADER"] == "1" and values["DJANGO_NUM_PROXIES"] == "1"
+    for name, service in compose()["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on all interfaces"
+    assert compose()["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_the_database_password_is_written_once():
+    # given: the env file as documented, with a password filled in
+    values = env_example() | {"POSTGRES_PASSWORD": "s3cret_pw-1"}
+    assert "DATABASE_URL" not in values  # nothing to keep in step by hand
+    # then: every app service gets a DATABASE_URL built from the postgres service's password
+    services = compose()["services"]
+    for name in ("web", "worker", "beat", "migrate"):
+        url = expand(services[name]["environment"]["DATABASE_URL"], values)
+        assert url == "postgres://planner:s3cret_pw-1@postgres:5432/planner", name
+    postgres = services["postgres"]["environment"]
+    assert expand(postgres["POSTGRES_PASSWORD"], values) == "s3cret_pw-1"
+    # and without a password compose refuses to start, naming it
+    with pytest.raises(KeyError, match="POSTGRES_PASSWORD"):
+        expand(services["web"]["environment"]["DATABASE_URL"], env_example())
+
+
+def test_the_web_health_check_passes_with_the_documented_allowed_hosts(tmp_path):
+    # given: gunicorn from the compose file's command, in production mode, with the allowed
+    # hosts .env.example documents (not 127.0.0.1)
+    hosts = env_example()["DJANGO_ALLOWED_HOSTS"]
+    assert "127.0.0.1" not in hosts
+    port = free_port()
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS=hosts,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        WEB_CONCURRENCY="1",
+    )
+    for argv in (
+        container_command("migrate", env),
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+    ):
+        done = run(argv, env)
+        assert done.returncode == 0, done.stderr
+    web = [
+        f"--bind=127.0.0.1:{port}" if a.startswith("--bind") else a
+        for a in container_command("web", env)
+    ]
+    proc = start("web", web, env, tmp_path)
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        wait_until(lambda: http(url, timeout=2)[0] > 0, timeout=30, what="gunicorn to listen")
+        # the old probe (a bare 127.0.0.1 Host) is refused: a container that never gets healthy
+        assert http(url)[0] == 400
+        # when: the compose file's health check command runs in the container's environment
+        check = compose()["services"]["web"]["healthcheck"]["test"]
+        assert check[0] == "CMD"
+        argv = [sys.executable if a == "python" else a for a in check[1:]]
+        argv = [url if a.startswith("http://127.0.0.1:8000") else a for a in argv]
+        done = run(argv, env)
+        # then: healthy
+        assert done.returncode == 0, done.stderr + proc.output()[-2000:]
+        # and it reports an unhealthy web as such
+        assert run([*argv[:-1], f"http://127.0.0.1:{free_port()}/healthz"], env).returncode == 1
+    finally:
+        proc.stop()
+
+
+@pytest.mark.parametrize(
+    ("environment", "loads"),
+    [
+        ({}, True),  # embedded: the demo is the point of make run
+        ({"DATABASE_URL": "postgres://planner@db.example.org:5432/planner"}, False),
+        ({"DATABASE_URL": "postgres://planner@db.example.org:5432/planner", "DEMO": "1"}, True),
+        ({"DEMO": "0"}, False),
+    ],
+)
+def test_make_run_loads_the_demo_only_where_asked(environment, loads):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEMO"}}
+    done = subprocess.run(
+        ["make", "-n", "run"],
+        cwd=ROOT,
+        env=env | environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ("manage.py load_demo" in done.stdout) is loads, done.stdout
+
+
+# --- what goes into the image -------------------------------------------------------------------
+def dockerignore_excludes(path: str, patterns: list[str]) -> bool:
+    """Docker's rule for a build-context path: the last matching pattern wins ("!" re-includes);
+    a pattern matching a directory excludes everything under it; ``**`` spans directories."""
+
+    def regex(pattern: str) -> re.Pattern:
+        out = ""
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                out, i = out + ".*", i + 2
+            elif pattern[i] == "*":
+                out, i = out + "[^/]*", i + 1
+            elif pattern[i] == "?":
+                out, i = out + "[^/]", i + 1
+            else:
+                out, i = out + re.escape(pattern[i]), i + 1
+        return re.compile(out + "(?:/.*)?")
+
+    excluded = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        if regex(body.strip("/")).fullmatch(path):
+            excluded = not negated
+    return excluded
+
+
+def test_secrets_history_and_local_state_stay_out_of_the_image():
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    # the Dockerfile copies the whole folder: the ignore file is what keeps these out
+    assert "COPY . ." in (ROOT / "Dockerfile").read_text()
+    for path in [
+        ".env",  # the README has people create it here: secret key, database password
+        ".env.production",
+        "deploy/.env",
+        ".git/config",
+        ".git/objects/ab/cdef",
+        ".venv/bin/python",
+        "db.sqlite3",
+        "db.sqlite3-journal",
+        "staticfiles/css/planner.css",
+        ".pytest_cache/v/cache/nodeids",
+        ".ruff_cache/0.8/x",
+        ".hypothesis/examples/x",
+        "planner/__pycache__/settings.cpython-311.pyc",
+        "bench/out/report.json",
+    ]:
+        assert dockerignore_excludes(path, patterns), f"{path} would go into the image"
+    for path in [
+        "manage.py",
+        "pyproject.toml",
+        "planner/settings.py",
+        "planner/healthcheck.py",
+        "templates/base.html",
+        "static/css/planner.css",
+        "releases/fixtures/demo-releases/doc/source/ocata/schedule.yaml",
+    ]:
+        assert (ROOT / path).exists(), path
+        assert not dockerignore_excludes(path, patterns), f"{path} is needed in the image"
 
 
 def test_docker_compose_config_accepts_the_file(tmp_path):

@@ -80,52 +80,141 @@ def test_default_rates_come_from_the_environment_and_are_high_in_tests():
         "core.throttling.AnonRateThrottle",
         "core.throttling.UserRateThrottle",
     ]
+    # DRF reads X-Forwarded-For only behind the configured proxies, as the limiter does
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.NUM_PROXIES == 0
 
 
-@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60)
+def login(client: Client, username: str, password: str = PASSWORD, path: str = "/accounts/login/"):
+    response = client.post(path, {"username": username, "password": password})
+    return response, "_auth_user_id" in client.session
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60, LOGIN_FAILURE_BACKOFF=30)
 def test_login_is_refused_after_too_many_failures_even_with_the_right_password():
     user_with_password("lead")
     client = Client(REMOTE_ADDR="10.0.0.4")
     for _ in range(3):
-        response = client.post("/accounts/login/", {"username": "lead", "password": "wrong"})
-        assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
-    # when: the right password after the limit
-    response = client.post(
-        "/accounts/login/", {"username": "lead", "password": "right-password-123"}
-    )
+        response, logged_in = login(client, "lead", "wrong")
+        assert response.status_code == 200 and not logged_in
+    # when: the right password after the limit, from the same address
+    response, logged_in = login(client, "lead")
     # then: refused, with the same message as a wrong password (no hint the account exists)
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200 and not logged_in
     assert b"Please enter a correct username and password" in response.content
     # the admin login goes through the same backend
-    response = Client(REMOTE_ADDR="10.0.0.5").post(
-        "/admin/login/?next=/admin/", {"username": "lead", "password": "right-password-123"}
-    )
-    assert "_auth_user_id" not in response.wsgi_request.session
-    # when the window has passed (the counters expire), the user gets in
+    _, logged_in = login(client, "lead", path="/admin/login/?next=/admin/")
+    assert not logged_in
+    # when the counters expire, the user gets in
     cache.clear()
-    response = client.post(
-        "/accounts/login/", {"username": "lead", "password": "right-password-123"}
-    )
-    assert response.status_code == 302
+    response, logged_in = login(client, "lead")
+    assert response.status_code == 302 and logged_in
 
 
-@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60)
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60, LOGIN_ADDRESS_FAILURE_LIMIT=3)
 def test_one_address_guessing_many_usernames_is_stopped():
     user_with_password("victim")
     client = Client(REMOTE_ADDR="10.0.0.6")
     for name in ("a", "b", "c"):
-        client.post("/accounts/login/", {"username": name, "password": "guess"})
-    response = client.post(
-        "/accounts/login/", {"username": "victim", "password": "right-password-123"}
-    )
-    assert "_auth_user_id" not in client.session and response.status_code == 200
+        login(client, name, "guess")
+    response, logged_in = login(client, "victim")
+    assert not logged_in and response.status_code == 200
     # the victim, from their own address, is not locked out by the attacker's guesses
-    own = Client(REMOTE_ADDR="10.0.0.7")
-    response = own.post(
-        "/accounts/login/", {"username": "victim", "password": "right-password-123"}
-    )
-    assert response.status_code == 302
+    response, logged_in = login(Client(REMOTE_ADDR="10.0.0.7"), "victim")
+    assert response.status_code == 302 and logged_in
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60)
+def test_failures_for_a_username_from_one_address_do_not_lock_it_elsewhere():
+    # given: an attacker failing as the PTL, over and over, from their own address
+    user_with_password("ptl")
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(10):
+        login(attacker, "ptl", "guess")
+    assert not login(attacker, "ptl")[1]
+    # then: the PTL, from any other address, logs in
+    assert login(Client(REMOTE_ADDR="198.51.100.20"), "ptl")[1]
+
+
+@override_settings(
+    LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_WINDOW=60, NUM_PROXIES=1, LOGIN_ADDRESS_FAILURE_LIMIT=5
+)
+def test_behind_the_proxy_each_client_is_counted_at_its_own_address():
+    # given: every request arrives from the TLS proxy, which appends the client's address
+    user_with_password("ptl")
+    user_with_password("lead")
+
+    def through_proxy(client_ip: str, forged: str = "") -> Client:
+        forwarded = f"{forged}, {client_ip}" if forged else client_ip
+        return Client(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    # when: one client fails many times as many users (forging X-Forwarded-For each time)
+    for i in range(20):
+        login(through_proxy("203.0.113.9", forged=f"10.9.9.{i}"), ("ptl", "lead")[i % 2], "x")
+    # then: it is held (its real address is counted, not the forged one) ...
+    assert not login(through_proxy("203.0.113.9", forged="10.1.1.1"), "ptl")[1]
+    # ... and everybody else behind the same proxy logs in, the PTL included
+    assert login(through_proxy("198.51.100.20"), "ptl")[1]
+    assert login(through_proxy("198.51.100.21"), "lead")[1]
+
+
+@override_settings(
+    LOGIN_FAILURE_LIMIT=2,
+    LOGIN_FAILURE_WINDOW=600,
+    LOGIN_FAILURE_BACKOFF=10,
+    LOGIN_FAILURE_MAX_LOCKOUT=35,
+)
+def test_each_failure_past_the_limit_doubles_the_wait_up_to_the_cap(monkeypatch):
+    from core import throttling
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttling, "_now", lambda: clock[0])
+    user_with_password("lead")
+    client = Client(REMOTE_ADDR="10.0.0.8")
+
+    def wait() -> float:
+        request = client.get("/").wsgi_request
+        return throttling.login_wait(request, "lead")
+
+    login(client, "lead", "x")
+    assert wait() == 0
+    login(client, "lead", "x")  # the limit: 10 s
+    assert wait() == 10
+    assert not login(client, "lead")[1]  # a refused attempt does not count ...
+    clock[0] += 10
+    assert wait() == 0  # ... and the wait is over
+    login(client, "lead", "x")
+    assert wait() == 20
+    clock[0] += 20
+    login(client, "lead", "x")
+    assert wait() == 35  # 40, capped
+    clock[0] += 35
+    assert login(client, "lead")[1]  # then the right password gets in
+    assert wait() == 0  # and the pair's count is forgotten
+
+
+@override_settings(NUM_PROXIES=1)
+def test_anonymous_throttling_counts_the_client_behind_the_proxy_not_forged_headers():
+    with rates(anon="3/min", user="100/min"):
+        codes = [
+            APIClient(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR=f"10.8.0.{i}, 203.0.113.9")
+            .get(API)
+            .status_code
+            for i in range(5)
+        ]
+        assert codes == [200, 200, 200, 429, 429]
+        other = APIClient(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
+        assert other.get(API).status_code == 200
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored():
+    with rates(anon="2/min", user="100/min"):
+        codes = [
+            APIClient(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=f"10.8.0.{i}")
+            .get(API)
+            .status_code
+            for i in range(3)
+        ]
+    assert codes == [200, 200, 429]
 
 
 def test_the_login_form_needs_its_csrf_token():

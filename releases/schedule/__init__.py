@@ -22,7 +22,7 @@ The rules (see docs/date-rules.md):
 """
 
 from releases.schedule.attribution import series_for_key
-from releases.schedule.files import decode_utf8, read_text
+from releases.schedule.files import MAX_SOURCE_BYTES, decode_utf8, read_source, read_text
 from releases.schedule.kinds import event_kind
 from releases.schedule.merge import merge_events
 from releases.schedule.parse import load_schedule, parse_schedule
@@ -37,9 +37,16 @@ from releases.schedule.parsed import (
     ScheduleError,
 )
 from releases.schedule.prose import monday_of, stated_date, stated_range, thursday_of
-from releases.schedule.yaml_source import series_order_from_status, yaml_error
+from releases.schedule.yaml_source import (
+    refuse_aliases,
+    safe_compose,
+    safe_load,
+    series_order_from_status,
+    yaml_error,
+)
 
 __all__ = [
+    "MAX_SOURCE_BYTES",
     "DATE_RULE_STATED",
     "DATE_RULE_STATED_RANGE",
     "DATE_RULE_THURSDAY",
@@ -54,7 +61,11 @@ __all__ = [
     "merge_events",
     "monday_of",
     "parse_schedule",
+    "read_source",
     "read_text",
+    "refuse_aliases",
+    "safe_compose",
+    "safe_load",
     "series_for_key",
     "series_order_from_status",
     "stated_date",

@@ -1,20 +1,40 @@
-"""Reading a schedule source file: its text, or an error naming the file and line."""
+"""Reading a source file of a checkout: its bytes or text, or an error naming the file.
+
+Every file goes through ``core.files.read_regular``: a regular file, resolving inside the tree
+(file and directory links included), of at most ``MAX_SOURCE_BYTES`` (the largest file of
+openstack/releases is 140 KB).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.files import FileRefused, read_regular
 from releases.schedule.parsed import ScheduleError
 
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
 
-def read_text(path: Path, *, source: str | None = None) -> str:
-    """A source file's text; unreadable or non-UTF-8 files raise ScheduleError with the line."""
-    source = source or str(path)
+
+def read_source(
+    path: Path,
+    *,
+    source: str | None = None,
+    root: Path | None = None,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> bytes:
+    """The bytes of ``path`` (``read_regular``); a refused file raises ScheduleError naming
+    ``source``."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScheduleError(source, None, f"cannot read: {exc.strerror}") from exc
-    return decode_utf8(data, source=source)
+        return read_regular(path, max_bytes=max_bytes, root=root)
+    except FileRefused as exc:
+        raise ScheduleError(source or str(path), None, str(exc)) from exc
+
+
+def read_text(path: Path, *, source: str | None = None, root: Path | None = None) -> str:
+    """A source file's text (``read_source``); non-UTF-8 files raise ScheduleError with the
+    line."""
+    source = source or str(path)
+    return decode_utf8(read_source(path, source=source, root=root), source=source)
 
 
 def decode_utf8(data: bytes, *, source: str) -> str:

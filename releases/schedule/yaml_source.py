@@ -18,18 +18,54 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-def series_order_from_status(text: str) -> list[str]:
-    """Series names oldest -> newest from ``data/series_status.yaml`` (listed newest first)."""
+def refuse_aliases(text: str, source: str) -> None:
+    """Raise ScheduleError at the first YAML alias (``*name``) of ``text``.
+
+    An alias repeats the node its anchor names; nested, a kilobyte of them stands for
+    gigabytes once a reader walks or copies the data ("billion laughs"). openstack/releases
+    uses none, so none is accepted. A text without ``*`` cannot hold one (the quick path).
+    """
+    if "*" not in text:
+        return
     try:
-        data = yaml.load(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ScheduleError(
+                    source,
+                    event.start_mark.line + 1,
+                    f"YAML alias *{event.anchor} refused (aliases can expand without bound)",
+                )
+    except yaml.YAMLError:
+        return  # the loader reports the syntax error itself, with its line
+
+
+def safe_load(text: str, source: str) -> object:
+    """``yaml.load`` with the safe loader, refusing aliases; errors name ``source``."""
+    refuse_aliases(text, source)
+    try:
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise yaml_error("series_status.yaml", exc) from exc
+        raise yaml_error(source, exc) from exc
+
+
+def safe_compose(text: str, source: str) -> yaml.Node | None:
+    """``yaml.compose`` (nodes with their lines), refusing aliases; errors name ``source``."""
+    refuse_aliases(text, source)
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise yaml_error(source, exc) from exc
+
+
+def series_order_from_status(text: str, source: str = "series_status.yaml") -> list[str]:
+    """Series names oldest -> newest from ``data/series_status.yaml`` (listed newest first)."""
+    data = safe_load(text, source)
     if not isinstance(data, list):
-        raise ScheduleError("series_status.yaml", 1, "expected a list of series")
+        raise ScheduleError(source, 1, "expected a list of series")
     names = []
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise ScheduleError("series_status.yaml", None, f"entry {i}: expected a 'name'")
+            raise ScheduleError(source, None, f"entry {i}: expected a 'name'")
         names.append(entry["name"])
     return list(reversed(names))
 
@@ -87,10 +123,7 @@ class Listing:
 def parse_yaml(
     yaml_text: str, source: str
 ) -> tuple[date, date, list[ParsedWeek], list[Listing], list[str]]:
-    try:
-        root = yaml.compose(yaml_text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise yaml_error(source, exc) from exc
+    root = safe_compose(yaml_text, source)
     if not isinstance(root, yaml.MappingNode):
         line = _line(root) if root is not None else 1
         raise ScheduleError(source, line, "expected a mapping with start-week, release-week, cycle")

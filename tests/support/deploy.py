@@ -68,10 +68,16 @@ def compose() -> dict[str, Any]:
 
 
 def expand(arg: str, env: dict[str, str]) -> str:
-    """Compose's ``${VAR:-default}`` interpolation, for the commands run here."""
-    return re.sub(
-        r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m[1]) or (m[2] or ""), arg
-    ).replace("$$", "$")
+    """Compose's ``${VAR:-default}`` and ``${VAR:?error}`` interpolation, for the commands and
+    values used here (a missing required variable raises, as compose refuses to start)."""
+
+    def value(m: re.Match) -> str:
+        name, op, word = m[1], m[2], m[3] or ""
+        if op == ":?" and not env.get(name):
+            raise KeyError(f"{name}: {word}")
+        return env.get(name) or (word if op == ":-" else "")
+
+    return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", value, arg).replace("$$", "$")
 
 
 def container_command(service: str, env: dict[str, str]) -> list[str]:
@@ -214,7 +220,9 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(tmp: Path, redis_url: str, *, workers: int = 2) -> Iterator[Stack]:
+def running_stack(
+    tmp: Path, redis_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     name = f"planner_i7_{os.getpid()}_{secrets.token_hex(3)}"
     base = urlparse(PG_ADMIN_URL)
     database_url = (
@@ -233,7 +241,10 @@ def running_stack(tmp: Path, redis_url: str, *, workers: int = 2) -> Iterator[St
         # Bench and tests drive many requests from one address.
         DJANGO_THROTTLE_ANON="1000000/min",
         DJANGO_THROTTLE_USER="1000000/min",
+        # Its own keys in the shared Redis: counts never mix with another deployment's.
+        DJANGO_CACHE_KEY_PREFIX=name,
     )
+    env.update(extra_env or {})
     pg_admin(f'CREATE DATABASE "{name}"')
     stack = Stack(f"http://127.0.0.1:{port}", database_url, redis_url, queue, env)
     try:

@@ -11,7 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from blueprints import launchpad
+from blueprints.http_json import DEFAULT_MAX_BYTES
 from blueprints.launchpad_import import LaunchpadImportError, launchpad_import
+from core import jsonsafe
+from core.files import FileRefused, read_regular
 from releases.models import Series
 from squads.models import Project
 from squads.services import project_create
@@ -32,8 +35,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            # A regular file of bounded size (the sync's response cap), JSON of bounded depth.
+            document = jsonsafe.loads(read_regular(path, max_bytes=DEFAULT_MAX_BYTES))
+        except (
+            FileRefused,
+            jsonsafe.JSONTooDeep,
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+        ) as error:
             # Launchpad serves UTF-8 JSON; anything else is a bad file, named, not a traceback.
             raise CommandError(f"{path}: {error}") from error
         try:

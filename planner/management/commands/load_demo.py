@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from blueprints.demo import demo_load
+from blueprints.demo import DemoAccountTaken, demo_load, taken_demo_accounts
 from blueprints.specs import SpecError, SpecsTree, read_specs_tree
 from blueprints.specs_import import SpecsImportError
 from releases.branch_services import branch_policy_set
@@ -48,6 +48,13 @@ class Command(BaseCommand):
         no_specs: bool,
         **options: object,
     ) -> None:
+        taken = taken_demo_accounts()
+        if taken:
+            # Before anything is written: the demo never grants roles to real accounts.
+            raise CommandError(
+                f"Demo not loaded: {', '.join(taken)} exist(s) and are not demo accounts (their"
+                " password is not the demo's). Load the demo into a database of its own."
+            )
         tree = releases or DEMO_TREE
         # Only Ocata: on a database holding a full import, the demo replaces no other series.
         result = releases_import(
@@ -60,6 +67,8 @@ class Command(BaseCommand):
             summary = demo_load(series=ocata, specs=specs_tree)
         except SpecsImportError as error:
             raise CommandError(f"{error}\nNothing of the plan was loaded.") from error
+        except DemoAccountTaken as exc:
+            raise CommandError(f"Demo not loaded: {exc}") from exc
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, path: Path, keep: bool, **opts: object) -> None:
-        if not path.is_file():
+        if not path.exists():
             raise CommandError(f"{path}: no such file")
         try:
             result = branch_history_import(path=path, replace=not keep)

@@ -1,0 +1,48 @@
+"""Reading a file named by input (a checkout, a command-line argument) without trusting it.
+
+A tree handed to an importer may hold a symbolic link to a file or a directory elsewhere on the
+machine (``/etc``, another user's files), a FIFO that would block the reader for ever, or a file
+of gigabytes. ``read_regular`` reads only a regular file, resolving inside ``root`` when one is
+given (links within it are fine), of at most ``max_bytes``, and never shows what a refused file
+holds.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class FileRefused(ValueError):
+    """The file is not read; the message says why (never what it holds)."""
+
+
+def read_regular(path: Path, *, max_bytes: int, root: Path | None = None) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes`` (inside ``root``
+    when given, after every link is followed); ``FileRefused`` otherwise."""
+    try:
+        resolved = Path(path).resolve(strict=True)
+    except FileNotFoundError:
+        raise FileRefused("cannot read: no such file") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise FileRefused(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+    if root is not None and not resolved.is_relative_to(Path(root).resolve()):
+        raise FileRefused(
+            "resolves outside the tree (a symbolic link to it or to a directory above it): not read"
+        )
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise FileRefused(f"cannot read: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("is not a regular file: not read")
+        if info.st_size > max_bytes:
+            raise FileRefused(f"is {info.st_size:,} bytes, more than the {max_bytes:,} allowed")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew while being read
+        raise FileRefused(f"is more than the {max_bytes:,} bytes allowed")
+    return data
