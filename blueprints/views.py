@@ -48,7 +48,7 @@ from squads import permissions as perms
 @require_GET
 def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Details, dependency graph, work items, history, FFE request form and decisions."""
-    blueprint = get_object_or_404(selectors.blueprint_list(), pk=pk)
+    blueprint = get_object_or_404(selectors.with_reviews(selectors.blueprint_list()), pk=pk)
     user = request.user
     is_ptl = perms.is_ptl(user, blueprint.project)
     can_edit = is_ptl or perms.can_edit_blueprint(user, blueprint)
