@@ -2,19 +2,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from blueprints.demo import demo_load
+from blueprints.demo import demo_load, demo_reviews_load
 from releases.branch_services import branch_policy_set
 from releases.kinds import EventKind
 from releases.models import Series
 from releases.services import releases_import
 
+DEMO_REVIEWS_NOTE = "illustrative changes, loaded without network"
 DEMO_TREE = Path(__file__).resolve().parents[3] / "releases" / "fixtures" / "demo-releases"
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo: the Ocata schedule and deliverables (a small tree shipped with the "
-        "project) and the TripleO Ocata plan (squads, goals, blueprints, FFEs). Idempotent."
+        "project), the TripleO Ocata plan (squads, goals, blueprints, FFEs) and the Gerrit "
+        "reviews behind its blueprints (a shipped file, no network). Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,6 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
+        reviews = demo_reviews_load(series=ocata)
+        self.stdout.write(f"Gerrit reviews ({DEMO_REVIEWS_NOTE}): {reviews.summary()}")
         # The team wanted stable/ocata cut later than stable/newton (cut at RC2, "too early").
         branch_policy_set(
             actor=None,
