@@ -275,3 +275,16 @@ def test_the_task_wraps_the_service(c, review_server, settings):
     assert tasks.sync_gerrit.delay(c.project.pk, c.series.pk).get().startswith("no change")
     settings.PLANNER_SYNC_PROJECTS = ["tripleo"]
     assert tasks.sync_gerrit_projects.delay().get() == 1
+
+
+def test_the_admin_lists_reviews_and_the_read_only_sync_states(c, review_server, http, client):
+    from tests.factories import UserFactory
+
+    sync(c, review_server, http)
+    client.force_login(UserFactory(username="admin", is_superuser=True, is_staff=True))
+    reviews = client.get("/admin/blueprints/review/")
+    assert reviews.status_code == 200 and "Drive the upgrade steps" in reviews.content.decode()
+    state = SyncState.objects.get()
+    page = client.get(f"/admin/blueprints/syncstate/{state.pk}/change/")
+    assert page.status_code == 200 and "reviews created 9" in page.content.decode()
+    assert client.get("/admin/blueprints/syncstate/add/").status_code == 403

@@ -499,6 +499,18 @@ def test_a_single_entry_file_is_imported(c, document, tmp_path):
     assert list(Blueprint.objects.values_list("name", flat=True)) == ["composable-ha"]
 
 
+def test_a_file_of_several_pages_of_a_project_groups_listing(c, devel, tmp_path, capsys):
+    # given: openstack/all_specifications (every project's blueprints) in pages of 5
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps(paged(devel, 5)))
+    call_command("import_launchpad_blueprints", str(path), "-v", "2")
+    out = capsys.readouterr().out
+    # then: tripleo's 16 arrive with their spec URLs; nova's is left out and counted
+    assert Blueprint.objects.count() == 16 and "created 16" in out
+    assert "left out (another project): nova/resource-providers-scheduler-db-filters" in out
+    assert Blueprint.objects.exclude(spec_url="").count() == 15
+
+
 def test_the_help_points_at_the_devel_api():
     from blueprints.management.commands.import_launchpad_blueprints import Command
 
