@@ -333,3 +333,13 @@ def test_the_task_retries_only_what_may_pass(status, transient):
     from blueprints.tasks import _transient
 
     assert _transient(FetchError("http://x/", "r", status=status)) is transient
+
+
+def test_progress_shows_on_a_terminal(c, lp, settings, capsys, monkeypatch):
+    import sys
+
+    settings.LAUNCHPAD_API_ROOT = lp.root
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    call_command("sync_launchpad", "tripleo", "--series", "ocata")
+    err = capsys.readouterr().err
+    assert "Launchpad" in err and "16/16" in err
