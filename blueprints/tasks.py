@@ -10,6 +10,8 @@ delivery twice changes nothing the second time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.db import OperationalError
 
 from blueprints.gerrit_sync import gerrit_sync
 from blueprints.http_json import FetchError
-from blueprints.launchpad_import import launchpad_sync
+from blueprints.launchpad_import import LaunchpadImportError, launchpad_sync
 from blueprints.services import ffe_expire_overdue
 from releases import selectors as release_selectors
 from releases.models import Series
@@ -39,9 +41,40 @@ def expire_ffes() -> int:
     return ffe_expire_overdue()
 
 
+class SyncUnavailable(Exception):
+    """Launchpad or Gerrit gave no usable answer (a timeout, a dropped connection, a 5xx or a
+    429) even after the client's own retries: worth another try later."""
+
+
+class SyncFailed(Exception):
+    """A sync that trying again will not mend (a 4xx, pages that do not add up, a team with no
+    deliverables, a root that serves no blueprints); nothing was written. A plain exception
+    carrying the message, so a worker can store it as the task's result."""
+
+
 def _transient(error: FetchError) -> bool:
-    """A failure that may pass: no answer at all, a 5xx or a 429 (JsonClient retried already)."""
+    """A failure that may pass: no answer at all, a 5xx or a 429."""
     return error.status is None or error.status >= 500 or error.status == 429
+
+
+class SyncTask(Task):
+    """Run eagerly (tests, ``make run`` without Redis), a retry is run at once instead of
+    raising Celery's ``Retry`` to the caller, as a worker would run it later."""
+
+    def apply(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("throw") is None:
+            kwargs["throw"] = False
+        return super().apply(*args, **kwargs)
+
+
+SYNC_TASK = {
+    "base": SyncTask,
+    "autoretry_for": (OperationalError, SyncUnavailable),
+    "retry_backoff": SYNC_RETRY_SECONDS,  # 5, 10, 20 minutes
+    "retry_backoff_max": 4 * SYNC_RETRY_SECONDS,
+    "retry_jitter": False,
+    "max_retries": SYNC_RETRIES,
+}
 
 
 def _targets(project_id: int, series_id: int | None) -> tuple[Project, Series] | None:
@@ -55,56 +88,42 @@ def _targets(project_id: int, series_id: int | None) -> tuple[Project, Series] |
     return (project, series) if series is not None else None
 
 
-def _retry_or_raise(task: Task, error: FetchError) -> None:
-    if _transient(error) and task.request.retries < SYNC_RETRIES:
-        raise task.retry(exc=error, countdown=SYNC_RETRY_SECONDS * 2**task.request.retries)
-    raise error
+def _run(sync: Callable[[], Any]) -> Any:
+    try:
+        return sync()
+    except FetchError as error:
+        if _transient(error):
+            raise SyncUnavailable(str(error)) from error
+        raise SyncFailed(str(error)) from error
+    except LaunchpadImportError as error:
+        raise SyncFailed("; ".join(error.messages)) from error
+    except ValueError as error:  # GerritSyncError, a root serving no blueprints, a bad name
+        raise SyncFailed(str(error)) from error
 
 
-@shared_task(
-    name="blueprints.tasks.sync_launchpad",
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def sync_launchpad(self: Task, project_id: int, series_id: int | None = None) -> str:
+@shared_task(name="blueprints.tasks.sync_launchpad", **SYNC_TASK)
+def sync_launchpad(project_id: int, series_id: int | None = None) -> str:
     """Keep a project's blueprints of a series (default: the current one) in step with
     Launchpad; returns the sync's summary."""
     targets = _targets(project_id, series_id)
     if targets is None:
         return "nothing to sync: the project or the series is gone"
     project, series = targets
-    try:
-        report = launchpad_sync(project=project, series=series)
-    except FetchError as error:
-        _retry_or_raise(self, error)
-        raise  # pragma: no cover - _retry_or_raise always raises
+    report = _run(lambda: launchpad_sync(project=project, series=series))
     for conflict in report.conflicts:
         logger.warning("launchpad sync of %s/%s: conflict: %s", project, series.name, conflict)
     return report.summary()
 
 
-@shared_task(
-    name="blueprints.tasks.sync_gerrit",
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def sync_gerrit(self: Task, project_id: int, series_id: int | None = None) -> str:
+@shared_task(name="blueprints.tasks.sync_gerrit", **SYNC_TASK)
+def sync_gerrit(project_id: int, series_id: int | None = None) -> str:
     """Read the Gerrit reviews behind a project's blueprints of a series (default: the
     current one); returns the sync's summary."""
     targets = _targets(project_id, series_id)
     if targets is None:
         return "nothing to sync: the project or the series is gone"
     project, series = targets
-    try:
-        report = gerrit_sync(project=project, series=series)
-    except FetchError as error:
-        _retry_or_raise(self, error)
-        raise  # pragma: no cover
-    return report.summary()
+    return _run(lambda: gerrit_sync(project=project, series=series)).summary()
 
 
 def _sync_projects() -> list[Project]:

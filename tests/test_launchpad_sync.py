@@ -343,3 +343,23 @@ def test_progress_shows_on_a_terminal(c, lp, settings, capsys, monkeypatch):
     call_command("sync_launchpad", "tripleo", "--series", "ocata")
     err = capsys.readouterr().err
     assert "Launchpad" in err and "16/16" in err
+
+
+def test_the_task_retries_a_transient_failure_then_gives_up_naming_the_url(c, lp, settings):
+    from blueprints import tasks
+
+    settings.LAUNCHPAD_API_ROOT = lp.root
+    settings.PLANNER_SYNC_RETRIES = 0  # the client's own retries off: count the task's
+    lp.fail_next(1 + tasks.SYNC_RETRIES, status=503, path="all_specifications")
+    with pytest.raises(tasks.SyncUnavailable, match="all_specifications: HTTP 503"):
+        tasks.sync_launchpad.delay(c.project.pk, c.series.pk).get()
+    assert len(lp.requests_to("all_specifications")) == 1 + tasks.SYNC_RETRIES
+    assert not Blueprint.objects.exists()
+    # a 404 is not retried
+    lp.requests.clear()
+    settings.LAUNCHPAD_API_ROOT = f"{lp.url}/devel/"
+    c.project.launchpad = "no-such-project"
+    c.project.save()
+    with pytest.raises(tasks.SyncFailed, match="no-such-project/all_specifications: HTTP 404"):
+        tasks.sync_launchpad.delay(c.project.pk, c.series.pk).get()
+    assert len(lp.requests_to("all_specifications")) == 1
