@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from blueprints.models import (
     Blueprint,
     BlueprintDependency,
+    BlueprintSpec,
     FeatureFreezeException,
     FFEPolicy,
     Review,
@@ -28,6 +29,20 @@ class DependencyInline(admin.TabularInline):
     verbose_name = "depends on"
 
 
+class SpecInline(admin.StackedInline):
+    """The spec a blueprint was imported from: written by ``import_specs`` only (read-only
+    here, so what the page renders is what the import read)."""
+
+    model = BlueprintSpec
+    extra = 0
+    can_delete = False
+    fields = ["source", "linked_by", "digest", "updated_at", "contributors"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Blueprint | None = None) -> bool:
+        return False
+
+
 @admin.register(Blueprint)
 class BlueprintAdmin(AuditedAdmin):
     list_display = [
@@ -45,7 +60,7 @@ class BlueprintAdmin(AuditedAdmin):
     autocomplete_fields = ["assignee", "drafter", "approver"]
     readonly_fields = ["date_created", "date_started", "date_completed"]
     list_select_related = ["series", "squad", "target_milestone", "assignee"]
-    inlines = [WorkItemInline, DependencyInline]
+    inlines = [SpecInline, WorkItemInline, DependencyInline]
 
 
 @admin.register(WorkItem)

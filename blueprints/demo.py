@@ -27,9 +27,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from blueprints import demo_data as data
-from blueprints import gerrit, rules, services
+from blueprints import demo_specs, gerrit, rules, services
 from blueprints.gerrit_sync import GerritSyncReport, reviews_write
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
+from blueprints.specs import SpecsTree
 from core.models import AuditEntry
 from releases import selectors as release_selectors
 from releases.kinds import TARGET_KINDS, EventKind
@@ -51,6 +52,7 @@ COUNTED = (
     "dependencies",
     "ffe_policies",
     "ffes",
+    "specs",
 )
 NEEDED_KINDS = TARGET_KINDS
 
@@ -73,9 +75,13 @@ def _on_day(day: dt.date | None) -> Iterator[None]:
 
 
 @transaction.atomic
-def demo_load(*, series: Series) -> dict[str, int]:
+def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, int]:
     """Create what is missing of the TripleO Ocata plan in ``series``; return the counts of
-    rows created (all zero on a second run)."""
+    rows created (all zero on a second run).
+
+    With ``specs`` (a tripleo-specs checkout, read), the blueprints' titles and work items are
+    the specs' (``blueprints.demo_specs``) and each blueprint is linked to its spec through
+    the specs import (``specs``: blueprints it created or changed)."""
     events = {
         kind: event
         for kind in NEEDED_KINDS
@@ -168,7 +174,10 @@ def demo_load(*, series: Series) -> dict[str, int]:
     # Blueprints and their work items
     # Specs were filed in the planning week before the cycle (the summit), then started.
     created_on = series.start_week - dt.timedelta(days=7) if series.start_week else None
-    for name, spec in data.BLUEPRINTS.items():
+    blueprint_facts = demo_specs.blueprint_facts(
+        facts=data.BLUEPRINTS, tree=specs, series=series, project=project
+    )
+    for name, spec in blueprint_facts.items():
         title, slug, priority, status, kind, goal_index, whiteboard, items = spec
         if Blueprint.objects.filter(project=project, name=name).exists():
             continue
@@ -234,6 +243,12 @@ def demo_load(*, series: Series) -> dict[str, int]:
                 order=order,
             )
             counts["work_items"] += 1
+
+    if specs is not None:
+        with _on_day(created_on):
+            counts["specs"] += demo_specs.link_specs(
+                tree=specs, series=series, project=project, actor=ptl
+            )
 
     for name, depends_on in data.DEPENDENCIES:
         blueprint = Blueprint.objects.get(project=project, name=name)

@@ -240,6 +240,76 @@ class WorkItem(models.Model):
         return f"{self.blueprint.name}: {self.title}"
 
 
+class SpecLink(models.TextChoices):
+    """How a spec names its blueprint (``blueprints.specs``, "The spec's own blueprint")."""
+
+    URL = "url", "by its Launchpad URL"
+    FILE_NAME = "file-name", "by its file name"
+
+
+class SpecRole(models.TextChoices):
+    """What a person named in a spec's "Assignee(s)" does: leads it or contributes."""
+
+    PRIMARY = "primary", "primary assignee"
+    CONTRIBUTOR = "contributor", "other contributor"
+
+
+class BlueprintSpec(models.Model):
+    """The specs-repository file a blueprint was last imported from (``import_specs``).
+
+    Holds what the blueprint page shows of the spec (its top-level sections as
+    reStructuredText, rendered safely when shown; the people and dependencies as the spec
+    names them) and ``imported``: what the import last wrote to the blueprint, so a re-import
+    rewrites a field only when the spec's value changed since (an edit on Launchpad or by the
+    PTL is not undone by an unchanged spec).
+    """
+
+    blueprint = models.OneToOneField(Blueprint, on_delete=models.CASCADE, related_name="spec")
+    source = models.CharField(
+        max_length=300,
+        help_text="Path in the specs repository, e.g. specs/ocata/ssl-certmonger.rst.",
+    )
+    linked_by = models.CharField(max_length=10, choices=SpecLink.choices)
+    digest = models.CharField(
+        max_length=64, help_text="SHA-256 of the spec's title and sections as imported."
+    )
+    sections = models.JSONField(
+        default=list, blank=True, help_text="[{title, line, body}]: the top-level sections."
+    )
+    people = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{role, raw, token, username}]: as the spec names them; username when matched.",
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="spec_contributions"
+    )
+    dependencies = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{kind, text, line, name, url, reverse, linked}]: the Dependencies section.",
+    )
+    gerrit = models.JSONField(
+        default=list, blank=True, help_text="[{line, change_id, url, number}]: prototype changes."
+    )
+    imported = models.JSONField(
+        default=dict, blank=True, help_text="What the import last wrote to the blueprint."
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last changed by an import.")
+
+    class Meta:
+        ordering = ["source", "id"]
+        verbose_name = "blueprint spec"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(linked_by__in=SpecLink.values), name="blueprint_spec_linked_by_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.source
+
+
 class FFEPolicy(models.Model):
     """A project's feature-freeze-exception rules for one series, decided by the PTL.
 

@@ -85,6 +85,7 @@ __all__ = [
     "read_spec_file",
     "read_specs_tree",
     "render_rst",
+    "render_spec_sections",
     "resolve_spec_dependencies",
     "sanitise_html",
 ]
@@ -1386,23 +1387,86 @@ _RST_SETTINGS = {
 }
 
 
-def render_rst(body: str) -> str:
+def render_rst(body: str, *, id_prefix: str = "spec-") -> str:
     """A section body's reStructuredText as an HTML fragment that is safe to show.
 
     docutils runs with raw HTML (``raw`` directive and role), file insertion (``include``,
     ``csv-table :file:``) and configuration files disabled, never halting and reporting nothing;
     its output then passes an allow-list of tags and attributes, where links and images keep
-    only http(s), mailto and relative URLs (no ``javascript:`` or ``data:``).
+    only http(s), mailto and relative URLs (no ``javascript:`` or ``data:``). Element ids
+    start with ``id_prefix`` (several bodies on one page need distinct ones).
     """
     from docutils.core import publish_parts
     from docutils.writers.html5_polyglot import Writer
 
-    settings = dict(_RST_SETTINGS, warning_stream=io.StringIO())
+    settings = dict(_RST_SETTINGS, warning_stream=io.StringIO(), id_prefix=id_prefix)
     try:
         html = publish_parts(source=body, writer=Writer(), settings_overrides=settings)["body"]
     except Exception:  # docutils has crashed on odd input before; a page must still show
         return f"<pre>{escape(body, quote=False)}</pre>"
     return sanitise_html(html)
+
+
+_DEFINITION = re.compile(
+    r"^\.\.\s+(?:_(?:`([^`]+)`|([^:`\s][^:]*?))\s*:|\[([^\]\s]{1,40})\])(?:\s|$)"
+)
+_NOTE_REFERENCE = re.compile(r"\[([^\]\s]{1,40})\]_")
+_NAME_REFERENCE = re.compile(r"`([^`<]+?)`_(?!_)|(?<![\w`/.-])([A-Za-z0-9][\w.+-]*?)_(?![\w_])")
+
+
+def render_spec_sections(bodies: Sequence[str]) -> list[str]:
+    """Each section body rendered (``render_rst``) on its own, with the definitions it refers
+    to from the spec's other sections: specs reference links and footnotes defined once,
+    often under "References" (``workflow_`` → ``.. _workflow: https://…``), which a section
+    rendered alone would show as plain text."""
+    definitions = [_definitions(body) for body in bodies]
+    first: dict[str, str] = {}
+    for found in definitions:
+        for key, block in found:
+            first.setdefault(key, block)
+    rendered = []
+    for index, (body, found) in enumerate(zip(bodies, definitions, strict=True)):
+        own = {key for key, _block in found}
+        wanted = [f"note:{_ref_name(m.group(1))}" for m in _NOTE_REFERENCE.finditer(body)]
+        wanted += [
+            f"link:{_ref_name(m.group(1) or m.group(2))}" for m in _NAME_REFERENCE.finditer(body)
+        ]
+        extra = [first[key] for key in dict.fromkeys(wanted) if key in first and key not in own]
+        source = "\n\n".join([body.rstrip(), *extra]) if extra else body
+        rendered.append(render_rst(source, id_prefix=f"spec-{index + 1}-"))
+    return rendered
+
+
+def _definitions(body: str) -> list[tuple[str, str]]:
+    """The hyperlink targets and footnotes/citations defined at the top level of ``body``:
+    ``("link:<name>" | "note:<label>", block)`` (auto-numbered ``[#]``/``[*]`` left out)."""
+    lines = body.splitlines()
+    found: list[tuple[str, str]] = []
+    index = 0
+    while index < len(lines):
+        match = _DEFINITION.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        end = index + 1
+        while end < len(lines):
+            line = lines[end]
+            indented_next = end + 1 < len(lines) and lines[end + 1][:1] in (" ", "\t")
+            if line[:1] in (" ", "\t") or (not line.strip() and indented_next):
+                end += 1
+            else:
+                break
+        link, plain, label = match.groups()
+        if label is None:
+            key = f"link:{_ref_name(link or plain)}"
+        elif label not in ("#", "*"):
+            key = f"note:{_ref_name(label)}"
+        else:
+            key = ""
+        if key:
+            found.append((key, "\n".join(lines[index:end]).rstrip()))
+        index = end
+    return found
 
 
 def sanitise_html(html: str) -> str:

@@ -1,4 +1,5 @@
-"""Periodic work on blueprints (scheduled in settings.CELERY_BEAT_SCHEDULE).
+"""Celery tasks of blueprints: periodic work (scheduled in settings.CELERY_BEAT_SCHEDULE), the
+specs import and the Launchpad and Gerrit syncs, thin wrappers around services.
 
 The sync tasks are thin wrappers around ``blueprints.launchpad_import.launchpad_sync`` and
 ``blueprints.gerrit_sync.gerrit_sync``: they take ids, re-fetch, return quietly when the row is
@@ -21,6 +22,7 @@ from blueprints.gerrit_sync import gerrit_sync
 from blueprints.http_json import FetchError
 from blueprints.launchpad_import import LaunchpadImportError, launchpad_sync
 from blueprints.services import ffe_expire_overdue
+from blueprints.specs_import import specs_import
 from releases import selectors as release_selectors
 from releases.models import Series
 from squads.models import Project
@@ -151,3 +153,24 @@ def sync_gerrit_projects() -> int:
     for project in projects:
         sync_gerrit.delay(project.pk)
     return len(projects)
+
+
+@shared_task(
+    name="blueprints.tasks.import_specs",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
+def import_specs(
+    path: str, project: str, series: str | None = None, base_url: str | None = None
+) -> dict | None:
+    """Import the specs repository checked out at ``path`` (on the worker) into ``project``
+    (its name); quietly nothing if the project is gone. Idempotent: a second run changes
+    nothing. A bad file raises (``SpecError`` / ``SpecsImportError``, with file and line)."""
+    found = Project.objects.filter(name=project).first()
+    if found is None:
+        return None
+    return specs_import(path=path, project=found, series=series, base_url=base_url).as_dict()

@@ -31,12 +31,15 @@ from blueprints.forms import (
 from blueprints.graph import dependency_graph
 from blueprints.models import (
     Blueprint,
+    BlueprintSpec,
     FeatureFreezeException,
     FFERisk,
     ImplementationStatus,
+    SpecRole,
     WorkItem,
     WorkItemStatus,
 )
+from blueprints.spec_sections import rendered_sections
 from core import clock
 from core.as_of import parse_as_of
 from core.concurrency import StaleEdit
@@ -47,8 +50,12 @@ from squads import permissions as perms
 
 @require_GET
 def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Details, dependency graph, work items, history, FFE request form and decisions."""
-    blueprint = get_object_or_404(selectors.with_reviews(selectors.blueprint_list()), pk=pk)
+    """Details, the spec it comes from, dependency graph, work items, Gerrit reviews, history,
+    FFE request form and decisions."""
+    blueprint = get_object_or_404(
+        selectors.with_reviews(selectors.blueprint_list()).select_related("spec"), pk=pk
+    )
+    document = getattr(blueprint, "spec", None)  # the spec it was imported from, if any
     user = request.user
     is_ptl = perms.is_ptl(user, blueprint.project)
     can_edit = is_ptl or perms.can_edit_blueprint(user, blueprint)
@@ -85,8 +92,30 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": release_selectors.target_event_list(series=blueprint.series),
             # Risk forecast and freeze checks, as of ?as_of= (default today).
             "risk": _risk(blueprint, request),
+            "spec": document,
+            "spec_sections": rendered_sections(document) if document else [],
+            "spec_people": _spec_people(document),
+            "spec_changes": _spec_changes(document),
         },
     )
+
+
+def _spec_people(document: BlueprintSpec | None) -> dict[str, list[dict[str, str | None]]]:
+    """The spec's people by role, as it names them (with the account when one matched)."""
+    people: dict[str, list[dict[str, str | None]]] = {role: [] for role in SpecRole.values}
+    for person in document.people if document else []:
+        people.setdefault(person["role"], []).append(person)
+    return people
+
+
+def _spec_changes(document: BlueprintSpec | None) -> list[tuple[str, str]]:
+    """(label, URL) of the Gerrit changes a spec names; the URL only when it is http(s)."""
+    changes: dict[str, str] = {}
+    for ref in document.gerrit if document else []:
+        url = ref["url"] if ref["url"].startswith(("https://", "http://")) else ""
+        label = str(ref["number"]) if ref["number"] else ref["change_id"] or ref["url"]
+        changes[label] = changes.get(label) or url  # a change named twice is listed once
+    return list(changes.items())
 
 
 @login_required

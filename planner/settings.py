@@ -342,6 +342,12 @@ except ValueError:
 # Where the planner looks for an openstack/releases checkout when none is given (make run).
 RELEASES_DATA = os.environ.get("PLANNER_RELEASES_DATA", "")
 
+# A tripleo-specs checkout: load_demo takes the Ocata blueprints from its specs when it is there
+# (the specs are CC-BY 3.0 and not shipped with the project); empty: the hand-written facts.
+PLANNER_SPECS_DATA = os.environ.get(
+    "PLANNER_SPECS_DATA", str(BASE_DIR.parent / "shared" / "data" / "tripleo-specs")
+)
+
 # --- Launchpad and Gerrit syncs (blueprints.launchpad_import, blueprints.gerrit_sync) ---------
 # The devel web service: the 1.0 API serves no blueprint field (blueprints.launchpad.API_ROOT).
 LAUNCHPAD_API_ROOT = os.environ.get("LAUNCHPAD_API_ROOT", "https://api.launchpad.net/devel/")

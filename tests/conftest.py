@@ -1,4 +1,5 @@
-"""Shared fixtures: where the real openstack/releases data is, and the real services."""
+"""Shared fixtures: where the real openstack/releases and tripleo-specs data are, and the real
+services."""
 
 import os
 import socket
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("PLANNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
 RELEASES_TREE = SHARED_DATA / "openstack-releases"
 BRANCH_HISTORY_CSV = SHARED_DATA / "branch-cuts-actual.csv"
+SPECS_TREE = SHARED_DATA / "tripleo-specs"  # openstack/tripleo-specs' specs/ tree (CC-BY 3.0)
 
 
 def services_required() -> bool:
@@ -53,6 +55,18 @@ def releases_tree() -> Path:
     if not (RELEASES_TREE / "data" / "series_status.yaml").exists():
         pytest.fail(f"the real openstack/releases data is missing at {RELEASES_TREE}")
     return RELEASES_TREE
+
+
+@pytest.fixture(scope="session")
+def specs_tree() -> Path:
+    """The real tripleo-specs snapshot; missing, the test fails under REQUIRE_SERVICES=1 and
+    is skipped otherwise."""
+    need(
+        "the real tripleo-specs snapshot",
+        (SPECS_TREE / "specs" / "ocata").is_dir(),
+        f"{SPECS_TREE} is missing (PLANNER_SHARED_DATA names the data directory)",
+    )
+    return SPECS_TREE
 
 
 @pytest.fixture(scope="session")

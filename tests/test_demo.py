@@ -22,6 +22,7 @@ EXPECTED = {
     "dependencies": 1,
     "ffe_policies": 1,
     "ffes": 4,
+    "specs": 0,  # the hand-written facts: no spec linked (tests/test_specs_import.py has them)
 }
 
 

@@ -19,11 +19,11 @@ from blueprints.specs import (
     parse_spec,
     read_specs_tree,
     render_rst,
+    render_spec_sections,
     sanitise_html,
 )
-from tests.conftest import ROOT, SHARED_DATA, need
+from tests.conftest import ROOT, SHARED_DATA, SPECS_TREE
 
-SPECS_TREE = SHARED_DATA / "tripleo-specs"
 OCATA_FACTS = SHARED_DATA / "tripleo-ocata.md"
 TOY_TREE = ROOT / "tests" / "data" / "specs" / "toy-specs"
 LAUNCHPAD_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
@@ -53,13 +53,8 @@ OCATA_WITHOUT_URL = {"ssl-certmonger", "undercloud-ntp-server"}
 
 
 @pytest.fixture(scope="module")
-def tree() -> SpecsTree:
-    need(
-        "the real tripleo-specs snapshot",
-        (SPECS_TREE / "specs" / "ocata").is_dir(),
-        f"{SPECS_TREE} is missing",
-    )
-    return read_specs_tree(SPECS_TREE)
+def tree(specs_tree: Path) -> SpecsTree:
+    return read_specs_tree(specs_tree)
 
 
 def spec(tree: SpecsTree, path: str) -> ParsedSpec:
@@ -743,3 +738,22 @@ def test_broken_rest_still_renders():
 
     assert "unclosed" in html
     assert_harmless(html)
+
+
+def test_sections_render_with_the_links_and_footnotes_other_sections_define():
+    bodies = [
+        "See workflow_, `Some Doc`_ and [1]_.",
+        "No reference here.",
+        ".. _workflow: https://a.example/x\n\n.. [1] https://b.example/y\n   continued\n\n"
+        ".. _some doc:\n   https://c.example/\n\nplain",
+    ]
+
+    first, second, third = render_spec_sections(bodies)
+
+    hrefs = re.findall(r'href="([^"]+)"', first)
+    assert {"https://a.example/x", "https://c.example/", "https://b.example/y"} <= set(hrefs)
+    assert "workflow_" not in first and "continued" in first  # the footnote came along
+    assert "href" not in second  # nothing it does not refer to
+    # ids stay distinct across the sections of one page
+    ids = re.findall(r'id="([^"]+)"', first + third)
+    assert len(ids) == len(set(ids)) and all(i.startswith(("spec-1-", "spec-3-")) for i in ids)

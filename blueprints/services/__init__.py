@@ -20,12 +20,14 @@ from blueprints.services.ffes import (
     ffe_policy_set,
     ffe_request,
 )
+from blueprints.services.specs import blueprint_spec_set
 from blueprints.services.work_items import work_item_create, work_item_delete, work_item_update
 
 __all__ = [
     "BLUEPRINT_FIELDS",
     "blueprint_create",
     "blueprint_set_dependencies",
+    "blueprint_spec_set",
     "blueprint_update",
     "ffe_decide",
     "ffe_expire_overdue",

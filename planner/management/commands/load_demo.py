@@ -1,8 +1,11 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from blueprints.demo import demo_load, demo_reviews_load
+from blueprints.specs import SpecError, SpecsTree, read_specs_tree
+from blueprints.specs_import import SpecsImportError
 from releases.branch_services import branch_policy_set
 from releases.kinds import EventKind
 from releases.models import Series
@@ -15,8 +18,10 @@ DEMO_TREE = Path(__file__).resolve().parents[3] / "releases" / "fixtures" / "dem
 class Command(BaseCommand):
     help = (
         "Load the demo: the Ocata schedule and deliverables (a small tree shipped with the "
-        "project), the TripleO Ocata plan (squads, goals, blueprints, FFEs) and the Gerrit "
-        "reviews behind its blueprints (a shipped file, no network). Idempotent."
+        "project), the TripleO Ocata plan (squads, goals, blueprints, FFEs), its blueprints "
+        "from the real Ocata specs when a tripleo-specs checkout is available "
+        "(PLANNER_SPECS_DATA), else from the hand-written facts, and the Gerrit reviews behind "
+        "its blueprints (a shipped file, no network). Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,8 +31,25 @@ class Command(BaseCommand):
             default=None,
             help="Import this openstack/releases checkout instead of the shipped Ocata tree.",
         )
+        parser.add_argument(
+            "--specs",
+            type=Path,
+            default=None,
+            help="A tripleo-specs checkout to take the Ocata blueprints from "
+            "(default: PLANNER_SPECS_DATA).",
+        )
+        parser.add_argument(
+            "--no-specs", action="store_true", help="Use the hand-written facts only."
+        )
 
-    def handle(self, *args: object, releases: Path | None, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        releases: Path | None,
+        specs: Path | None,
+        no_specs: bool,
+        **options: object,
+    ) -> None:
         tree = releases or DEMO_TREE
         # Only Ocata: on a database holding a full import, the demo replaces no other series.
         result = releases_import(
@@ -35,7 +57,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Schedule: {tree} ({result.summary()})")
         ocata = Series.objects.get(name="ocata")
-        summary = demo_load(series=ocata)
+        specs_tree = None if no_specs else self._specs(specs)
+        try:
+            summary = demo_load(series=ocata, specs=specs_tree)
+        except SpecsImportError as error:
+            raise CommandError(f"{error}\nNothing of the plan was loaded.") from error
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
@@ -49,3 +75,21 @@ class Command(BaseCommand):
             anchor_kind=EventKind.FINAL_RC,
             reason="Wait more than for Newton: cut at the final RC, not at RC1.",
         )
+
+    def _specs(self, given: Path | None) -> SpecsTree | None:
+        """The tripleo-specs checkout to read, saying which source the blueprints come from."""
+        path = given or (Path(settings.PLANNER_SPECS_DATA) if settings.PLANNER_SPECS_DATA else None)
+        if path is None or not (path / "specs" / "ocata").is_dir():
+            if given is not None:
+                raise CommandError(f"{given}: not a tripleo-specs checkout (no specs/ocata/)")
+            where = (
+                f"no tripleo-specs checkout at {path}" if path else "PLANNER_SPECS_DATA is empty"
+            )
+            self.stdout.write(f"Blueprints: the hand-written facts ({where}).")
+            return None
+        try:
+            specs = read_specs_tree(path, series="ocata")
+        except SpecError as error:
+            raise CommandError(f"{error}\nNothing of the plan was loaded.") from error
+        self.stdout.write(f"Blueprints: the {len(specs.specs)} Ocata specs of {path}.")
+        return specs

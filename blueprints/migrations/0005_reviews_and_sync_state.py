@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blueprints', '0003_expire_ffes_schedule'),
+        ('blueprints', '0004_blueprint_spec'),
         ('releases', '0004_event_kind_choices'),
         ('squads', '0001_initial'),
     ]
