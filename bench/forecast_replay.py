@@ -11,6 +11,16 @@ compared with what then happened: implemented by the freeze, or not.
 Reported: recall (share of the blueprints that missed the freeze which were flagged), precision
 (share of flagged ones that missed), and the same for a naive baseline ("flag when less than half
 the work items are done") so the forecast is judged against something simpler.
+
+Reviews. Each blueprint's work goes through Gerrit: the change for a work item is uploaded just
+after the previous item was done (so a stall, or a last item waiting for a dependency, leaves a
+review open for weeks) and merges the day the item is done; some items take two changes, some
+changes are abandoned. And Launchpad lags: for a share of the blueprints (``lagging_share``) the
+work items are marked DONE only every two to four weeks (and all at once when the blueprint is
+implemented), so their history understates the pace the reviews show. The review details and the
+lag come from a second random stream, so with ``lagging_share=0`` the work-item histories are
+exactly those the forecast was first measured on. ``replay_table`` measures the forecast with and
+without the reviews on both generators.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ OCATA_START = date(2016, 10, 31)
 OCATA_M2 = date(2016, 12, 15)
 OCATA_FREEZE = date(2017, 1, 26)
 LEAD_DAYS = 14
+LAGGING_SHARE = 0.3  # blueprints whose work items are updated on Launchpad in batches
 
 
 @dataclass
@@ -37,6 +48,8 @@ class SimBlueprint:
     status_changes: list[tuple[date, str]] = field(default_factory=list)
     implemented_on: date | None = None
     depends_on: str | None = None
+    reviews: list[fc.ReviewDates] = field(default_factory=list)
+    lagging: bool = False  # work items marked done in batches, after the code merged
 
 
 def _weekdays(start: date, end: date) -> list[date]:
@@ -55,8 +68,64 @@ def simulate_cycle(
     start: date = OCATA_START,
     freeze: date = OCATA_FREEZE,
     m2: date = OCATA_M2,
+    lagging_share: float = 0.0,
 ) -> list[SimBlueprint]:
-    """One generated cycle: each blueprint's work-item and status history, day by day."""
+    """One generated cycle: each blueprint's work-item, status and review history, day by day."""
+    sims = _simulate_work(seed=seed, blueprints=blueprints, start=start, freeze=freeze, m2=m2)
+    rng = random.Random(seed * 1_000_003 + 17)  # its own stream: the work above is unchanged
+    for sim in sims:
+        _add_reviews(sim, rng)
+        if rng.random() < lagging_share:
+            _lag_work_items(sim, rng)
+    return sims
+
+
+def _add_reviews(sim: SimBlueprint, rng: random.Random) -> None:
+    """One change per done item (uploaded after the previous item was done, merged when this
+    one is), a second one for some items, abandoned ones now and then; the item still open
+    at the end has its change open."""
+    done_days = sorted(c.at for c in sim.changes if c.new == "DONE")
+    begin = min(c.at for c in sim.changes)
+    previous = begin
+    for day in done_days:
+        uploaded = min(previous + timedelta(days=rng.randint(0, 3)), day)
+        sim.reviews.append(fc.ReviewDates(created=uploaded, merged=day))
+        if rng.random() < 0.3:
+            second = uploaded + timedelta(days=rng.randint(0, max((day - uploaded).days, 0)))
+            sim.reviews.append(fc.ReviewDates(created=second, merged=day))
+        if rng.random() < 0.08:
+            sim.reviews.append(
+                fc.ReviewDates(created=uploaded, abandoned=uploaded + timedelta(rng.randint(3, 10)))
+            )
+        previous = day
+    planned = {c.item for c in sim.changes if c.old is None}
+    if len(done_days) < len(planned):  # work on the next item goes on, in review
+        sim.reviews.append(fc.ReviewDates(created=previous + timedelta(days=rng.randint(0, 3))))
+
+
+def _lag_work_items(sim: SimBlueprint, rng: random.Random) -> None:
+    """Record each DONE at the next of the lead's Launchpad updates (every 2 to 4 weeks, and
+    when the blueprint is implemented) instead of the day the item was done."""
+    begin = min(c.at for c in sim.changes)
+    updates, day = [], begin
+    while day <= OCATA_FREEZE + timedelta(weeks=12):
+        day += timedelta(days=rng.randint(14, 28))
+        updates.append(day)
+    if sim.implemented_on:
+        updates = sorted([u for u in updates if u < sim.implemented_on] + [sim.implemented_on])
+    lagged = []
+    for change in sim.changes:
+        if change.new == "DONE":
+            at = next((u for u in updates if u >= change.at), change.at)
+            change = fc.ItemChange(change.item, at, change.old, change.new)
+        lagged.append(change)
+    sim.changes, sim.lagging = lagged, True
+
+
+def _simulate_work(
+    *, seed: int, blueprints: int, start: date, freeze: date, m2: date
+) -> list[SimBlueprint]:
+    """Each blueprint's work-item and status history, day by day (the first generator)."""
     rng = random.Random(seed)
     horizon = freeze + timedelta(weeks=6)
     sims: list[SimBlueprint] = []
@@ -160,9 +229,11 @@ def replay(
     freeze: date = OCATA_FREEZE,
     lead_days: int = LEAD_DAYS,
     result: ReplayResult | None = None,
+    with_reviews: bool = True,
 ) -> ReplayResult:
-    """Forecast each blueprint from its history up to ``freeze - lead_days``; score the flags
-    against whether it was implemented by the freeze."""
+    """Forecast each blueprint from its history up to ``freeze - lead_days`` (its reviews too,
+    unless ``with_reviews`` is off); score the flags against whether it was implemented by the
+    freeze."""
     result = result or ReplayResult()
     result.cycles += 1
     as_of = freeze - timedelta(days=lead_days)
@@ -187,6 +258,7 @@ def replay(
             done_recent=int(counts["done_recent"]),
             window_weeks=counts["window_weeks"],
             unfinished_dependencies=unfinished,
+            **(fc.reviews_as_of(sim.reviews, as_of) if with_reviews else {}),
         )
         flagged = fc.forecast(data).flagged
         baseline = counts["planned"] > 0 and counts["done"] < counts["planned"] / 2
@@ -200,9 +272,35 @@ def replay(
     return result
 
 
-def replay_generated(*, cycles: int = 20, blueprints: int = 50, seed: int = 2017) -> ReplayResult:
-    """The figure reported in the README: ``cycles`` generated Ocata-like cycles."""
+def replay_generated(
+    *,
+    cycles: int = 20,
+    blueprints: int = 50,
+    seed: int = 2017,
+    lagging_share: float = 0.0,
+    with_reviews: bool = True,
+) -> ReplayResult:
+    """The figure reported in the README: ``cycles`` generated Ocata-like cycles (work items
+    kept up to date unless ``lagging_share`` says otherwise; reviews used unless not)."""
     result = ReplayResult()
     for k in range(cycles):
-        replay(simulate_cycle(seed=seed + k, blueprints=blueprints), result=result)
+        sims = simulate_cycle(seed=seed + k, blueprints=blueprints, lagging_share=lagging_share)
+        replay(sims, result=result, with_reviews=with_reviews)
     return result
+
+
+def replay_table(**kw: int) -> dict[tuple[str, str], ReplayResult]:
+    """The forecast with and without reviews, on work items kept up to date (the first
+    generator's histories) and on lagging ones."""
+    return {
+        (histories, inputs): replay_generated(
+            lagging_share=share, with_reviews=inputs == "with reviews", **kw
+        )
+        for histories, share in (("work items up to date", 0.0), ("lagging", LAGGING_SHARE))
+        for inputs in ("work items only", "with reviews")
+    }
+
+
+if __name__ == "__main__":
+    for (histories, inputs), found in replay_table().items():
+        print(f"{histories:>22} | {inputs:<15} | {found.summary()}")

@@ -7,6 +7,9 @@ from blueprints.models import (
     BlueprintSpec,
     FeatureFreezeException,
     FFEPolicy,
+    Review,
+    ReviewLink,
+    SyncState,
     WorkItem,
 )
 from core.admin import AuditedAdmin
@@ -96,3 +99,35 @@ class FeatureFreezeExceptionAdmin(AuditedAdmin):
 class FFEPolicyAdmin(AuditedAdmin):
     list_display = ["project", "series", "request_cutoff", "max_granted"]
     list_filter = ["series"]
+
+
+class ReviewLinkInline(admin.TabularInline):
+    model = ReviewLink
+    extra = 0
+    autocomplete_fields = ["blueprint"]
+
+
+@admin.register(Review)
+class ReviewAdmin(AuditedAdmin):
+    """Reviews come from Gerrit (``sync_gerrit``); edits here are overwritten by the next sync."""
+
+    list_display = ["number", "subject", "repository", "branch", "status", "owner", "updated"]
+    list_filter = ["status", "repository"]
+    search_fields = ["=number", "subject", "change_id", "blueprints__name"]
+    inlines = [ReviewLinkInline]
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    """The last sync of each project (and series): read-only, written by the syncs."""
+
+    list_display = ["source", "project", "series", "synced_at", "summary"]
+    list_filter = ["source", "project"]
+    readonly_fields = ["source", "project", "series", "url", "synced_at", "summary", "counts"]
+    exclude = ["etags"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SyncState | None = None) -> bool:
+        return False

@@ -101,7 +101,9 @@ class BlueprintViewSet(
     )
 
     def get_queryset(self) -> QuerySet[Blueprint]:
-        return selectors.blueprint_list()
+        if self.action == "history":
+            return selectors.blueprint_list()
+        return selectors.with_reviews(selectors.blueprint_list())
 
     @transaction.atomic
     def perform_create(self, serializer: BlueprintSerializer) -> None:
@@ -128,7 +130,9 @@ class BlueprintViewSet(
                 blueprint=blueprint, actor=self.request.user, depends_on=depends_on
             )
         # Re-read through the selector so the response carries fresh counts and links.
-        serializer.instance = selectors.blueprint_list().get(pk=blueprint.pk)
+        serializer.instance = selectors.with_reviews(selectors.blueprint_list()).get(
+            pk=blueprint.pk
+        )
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])

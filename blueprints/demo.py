@@ -20,16 +20,20 @@ feature-freeze, rc1) must be imported first; target milestones are resolved by k
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from blueprints import demo_data as data
-from blueprints import demo_specs, rules, services
+from blueprints import demo_specs, gerrit, rules, services
+from blueprints.gerrit_sync import GerritSyncReport, reviews_write
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
 from blueprints.specs import SpecsTree
 from core.models import AuditEntry
@@ -334,4 +338,23 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
     return {key: counts[key] for key in COUNTED}
 
 
-__all__ = ["DEMO_PASSWORD", "demo_load"]
+# Gerrit's answer to the sync's query for the demo's repositories (ChangeInfo with every option
+# the sync asks for); the local Gerrit of the tests serves the same file.
+DEMO_REVIEWS = Path(__file__).with_name("demo_reviews.json")
+
+
+def demo_reviews_load(*, series: Series) -> GerritSyncReport:
+    """The Gerrit reviews behind the demo's blueprints, without network: the changes of
+    ``demo_reviews.json`` through the sync's own parsing (``gerrit.parse_changes``) and write
+    (``gerrit_sync.reviews_write``). Their numbers are illustrative, not the historical ones,
+    so their links (under ``settings.GERRIT_URL``) lead to unrelated changes. Idempotent."""
+    project = Project.objects.get(name=data.PROJECT["name"])
+    page = gerrit.parse_changes(
+        json.loads(DEMO_REVIEWS.read_text(encoding="utf-8")), gerrit_url=settings.GERRIT_URL
+    )
+    report = reviews_write(project=project, series=series, reviews=page.reviews)
+    report.problems += page.problems
+    return report
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_REVIEWS", "demo_load", "demo_reviews_load"]

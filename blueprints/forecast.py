@@ -19,6 +19,12 @@ The rule, in words (every forecast explains itself with ``reasons``):
   scores 50, twice the pace 20, half the pace 80, capped at 85 (nothing done lately). A blueprint
   without work items is judged on its implementation status alone. Unfinished dependencies add
   15 each (at most 30), a Blocked status 20, blocked work items 10.
+* **Reviews** (the Gerrit changes naming the blueprint, as of the day): said in words ("3
+  reviews merged, 1 open for 12 days"). Work items on Launchpad often lag behind the code, so
+  when none became DONE lately but reviews merged, the blueprint is not judged idle: its pace
+  is the reviews merged per week (one review for one work item, at most), and the reason says
+  so. An open review older than three weeks adds 10 (work stuck in review); a blueprint
+  without work items whose reviews merged lately and none is stuck scores 15 less.
 * **Levels.** ``likely-late`` from 60, ``at-risk`` from 40 (both count as *flagged*), else
   ``on-track``; ``done`` when complete, ``late`` when the deadline passed unfinished,
   ``deferred`` when its status says it left the cycle.
@@ -39,6 +45,9 @@ DEPENDENCY_PENALTY = 15
 DEPENDENCY_PENALTY_MAX = 30
 BLOCKED_STATUS_PENALTY = 20
 BLOCKED_ITEMS_PENALTY = 10
+STALE_REVIEW_DAYS = 21
+STALE_REVIEW_PENALTY = 10
+MERGING_BONUS = 15
 
 ON_TRACK = "on-track"
 AT_RISK = "at-risk"
@@ -94,6 +103,15 @@ class ForecastInput:
     started_on: date | None = None
     unfinished_dependencies: int = 0
     dependency_names: tuple[str, ...] = ()
+    # Gerrit reviews naming the blueprint, as of ``as_of`` (see ``reviews_as_of``).
+    reviews_merged: int = 0
+    reviews_open: int = 0
+    reviews_merged_recent: int = 0  # in the same window as ``done_recent``
+    oldest_open_days: int | None = None  # age of the oldest open review
+
+    @property
+    def has_reviews(self) -> bool:
+        return bool(self.reviews_merged or self.reviews_open)
 
 
 @dataclass(frozen=True)
@@ -206,6 +224,11 @@ def forecast(data: ForecastInput) -> Forecast:
     if data.planned > 0:
         remaining = max(data.planned - data.done, 0)
         rate, rate_words = _rate(data)
+        review_rate = _review_rate(data)
+        if rate == 0 and review_rate > 0 and remaining > 0:
+            # Nothing marked done lately, yet code merged: the work items lag, not the work.
+            rate = min(review_rate, remaining)
+            rate_words = f"in reviews merged {rate_words} (no work item marked done)"
         weeks = max(weeks_left, 1 / 7)  # the deadline day itself still counts
         needed = remaining / weeks
         head = f"{data.done} of {data.planned} work items done"
@@ -234,10 +257,17 @@ def forecast(data: ForecastInput) -> Forecast:
             score = NOT_STARTED_SCORE_LATE if weeks_left < 4 else NOT_STARTED_SCORE_EARLY
         else:
             score = STATUS_SCORES.get(status, 40)
+        judged = "its status and reviews" if data.has_reviews else "its status"
         reasons.append(
-            f"no work items: judged on its status ({status}) with "
+            f"no work items: judged on {judged} ({status}) with "
             f"{_fmt(round(weeks_left, 1))} weeks left"
         )
+        if data.reviews_merged_recent and not _stale_review(data):
+            score -= MERGING_BONUS
+    if data.has_reviews:
+        reasons.append(review_words(data))
+        if _stale_review(data):
+            score += STALE_REVIEW_PENALTY
     if data.implementation_status == "Blocked" and data.planned > 0:
         score += BLOCKED_STATUS_PENALTY
         reasons.append("status Blocked")
@@ -248,6 +278,31 @@ def forecast(data: ForecastInput) -> Forecast:
         reasons.append(f"waits for {n} unfinished blueprint{'s' if n != 1 else ''}{names}")
     score = max(0, min(100, score))
     return Forecast(score, _level(score), deadline, label, weeks_left, rate, needed, tuple(reasons))
+
+
+def review_words(data: ForecastInput) -> str:
+    """ "3 reviews merged, 1 open for 12 days" (the oldest open one's age when several)."""
+    merged = f"{data.reviews_merged} review{'s' if data.reviews_merged != 1 else ''} merged"
+    if not data.reviews_open:
+        return f"{merged}, none open"
+    days = data.oldest_open_days or 0
+    age = f"{days} day{'s' if days != 1 else ''}"
+    if data.reviews_open == 1:
+        return f"{merged}, 1 open for {age}"
+    return f"{merged}, {data.reviews_open} open (the oldest for {age})"
+
+
+def _stale_review(data: ForecastInput) -> bool:
+    return bool(data.reviews_open) and (data.oldest_open_days or 0) > STALE_REVIEW_DAYS
+
+
+def _review_rate(data: ForecastInput) -> float:
+    """Reviews merged per week, measured as the work-item rate is (same window)."""
+    if data.window_weeks > 0:
+        return data.reviews_merged_recent / max(data.window_weeks, 1.0)
+    if data.started_on is not None and data.started_on < data.as_of:
+        return data.reviews_merged / max((data.as_of - data.started_on).days / 7, 1.0)
+    return 0.0
 
 
 def _rate(data: ForecastInput) -> tuple[float, str]:
@@ -310,6 +365,35 @@ def history_counts(changes: list[ItemChange], as_of: date) -> dict[str, float]:
         "blocked": sum(1 for s in state.values() if s == "BLOCKED"),
         "done_recent": recent,
         "window_weeks": max(window, 1.0),
+    }
+
+
+@dataclass(frozen=True)
+class ReviewDates:
+    """A Gerrit change's life: uploaded, and merged or abandoned (None while open)."""
+
+    created: date
+    merged: date | None = None
+    abandoned: date | None = None
+
+
+def reviews_as_of(reviews: list[ReviewDates], as_of: date) -> dict[str, int | None]:
+    """The ``ForecastInput`` review fields on ``as_of``: merged by then, open then (uploaded,
+    neither merged nor abandoned yet), merged in the rate window, the oldest open one's age."""
+    since = as_of - timedelta(weeks=RATE_WINDOW_WEEKS)
+    merged = [r for r in reviews if r.merged is not None and r.merged <= as_of]
+    open_ = [
+        r
+        for r in reviews
+        if r.created <= as_of
+        and (r.merged is None or r.merged > as_of)
+        and (r.abandoned is None or r.abandoned > as_of)
+    ]
+    return {
+        "reviews_merged": len(merged),
+        "reviews_open": len(open_),
+        "reviews_merged_recent": sum(1 for r in merged if r.merged > since),
+        "oldest_open_days": max((as_of - r.created).days for r in open_) if open_ else None,
     }
 
 

@@ -2,8 +2,9 @@
 
 Every input of ``blueprints.forecast`` and ``blueprints.freeze`` is a correlated subquery
 annotated on the blueprint queryset (work-item counts from the audit history as of a day, the
-series' feature freeze, the latest FFE, unfinished dependencies), so the dashboard, the API and
-the problems list pay one query whatever the number of blueprints.
+series' feature freeze, the latest FFE, unfinished dependencies; and, separately, the Gerrit
+reviews as of that day: :func:`with_review_inputs`), so the dashboard, the API and the problems
+list pay one query whatever the number of blueprints.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from blueprints.models import (
     Blueprint,
     FeatureFreezeException,
     ImplementationStatus,
+    ReviewLink,
+    ReviewStatus,
     WorkItem,
     WorkItemStatus,
 )
@@ -131,6 +134,7 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
     ).order_by("-at", "-pk")
     unfinished = unfinished_dependencies()
     current = WorkItem.objects.filter(blueprint=OuterRef("pk"))
+    blueprints = with_review_inputs(blueprints, as_of=as_of)
     return blueprints.select_related("series", "squad", "target_milestone").annotate(
         risk_items_now=_count(current.exclude(status=WorkItemStatus.POSTPONED)),
         risk_done_now=_count(current.filter(status=WorkItemStatus.DONE)),
@@ -155,6 +159,42 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
         risk_ffe_merge_by=Subquery(latest_ffe.values("merge_by")[:1]),
         risk_unfinished_deps=Coalesce(_count(unfinished), 0),
     )
+
+
+def with_review_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySet[Blueprint]:
+    """The forecast's review inputs on ``as_of`` (``forecast.reviews_as_of`` in SQL): reviews
+    merged by then (merged at ``submitted``, else ``updated``), merged in the rate window, open
+    then (uploaded, not yet merged or abandoned; an abandoned change at its ``updated``), and
+    the oldest open one's upload. Correlated subqueries: still one query."""
+    until = _end_of(as_of)
+    since = _end_of(as_of - timedelta(weeks=fc.RATE_WINDOW_WEEKS))
+    links = ReviewLink.objects.filter(blueprint=OuterRef("pk")).annotate(
+        closed=Coalesce("review__submitted", "review__updated")
+    )
+    merged = Q(review__status=ReviewStatus.MERGED, closed__lte=until)
+    abandoned = Q(review__status=ReviewStatus.ABANDONED, review__updated__lte=until)
+    open_ = links.filter(review__created__lte=until).exclude(merged).exclude(abandoned)
+    return blueprints.annotate(
+        review_merged=Coalesce(_count(links.filter(merged)), 0),
+        review_merged_recent=Coalesce(_count(links.filter(merged, closed__gt=since)), 0),
+        review_open=Coalesce(_count(open_), 0),
+        review_oldest_open=Subquery(
+            open_.order_by()
+            .annotate(first=Func(F("review__created"), function="MIN"))
+            .values("first")[:1]
+        ),
+    )
+
+
+def _review_fields(bp: Blueprint, as_of: date) -> dict[str, int | None]:
+    """ForecastInput's review fields from :func:`with_review_inputs`' annotations."""
+    oldest = _as_date(getattr(bp, "review_oldest_open", None))
+    return {
+        "reviews_merged": getattr(bp, "review_merged", 0) or 0,
+        "reviews_open": getattr(bp, "review_open", 0) or 0,
+        "reviews_merged_recent": getattr(bp, "review_merged_recent", 0) or 0,
+        "oldest_open_days": (as_of - oldest).days if oldest else None,
+    }
 
 
 def _as_date(value: object) -> date | None:
@@ -203,6 +243,7 @@ def risk_of(bp: Blueprint, *, as_of: date, dependency_names: tuple[str, ...] = (
         started_on=started,
         unfinished_dependencies=bp.risk_unfinished_deps or 0,
         dependency_names=dependency_names,
+        **_review_fields(bp, as_of),
     )
     complete = rules.is_complete(
         implementation_status=status, definition_status=bp.definition_status

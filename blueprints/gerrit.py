@@ -34,10 +34,10 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from blueprints.http_json import FetchError, JsonGetter, strip_xssi_prefix
+from blueprints.models import ReviewLinkSource, ReviewStatus
 
 GERRIT_URL = "https://review.opendev.org"
 QUERY_OPTIONS = ("CURRENT_REVISION", "CURRENT_COMMIT", "DETAILED_ACCOUNTS")
@@ -62,19 +62,11 @@ REPOSITORY_RE = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
 BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 
-class ReviewStatus(StrEnum):
-    """A change's status, as Gerrit spells it."""
-
-    NEW = "NEW"
-    MERGED = "MERGED"
-    ABANDONED = "ABANDONED"
-
-
 @dataclass(frozen=True)
 class BlueprintLink:
     name: str
     partial: bool  # "Partial-Implements"; a topic alone says nothing of it
-    source: str  # "footer" | "topic"
+    source: str  # a ReviewLinkSource value
 
 
 @dataclass(frozen=True)
@@ -103,6 +95,7 @@ class Review:
     topic: str = ""
     revision: str = ""  # the current revision's commit SHA-1
     blueprints: tuple[BlueprintLink, ...] = ()
+    submitted: datetime | None = None  # when it merged (ChangeInfo ``submitted``)
 
     @property
     def blueprint_names(self) -> tuple[str, ...]:
@@ -182,14 +175,14 @@ def blueprint_links(message: str, topic: str | None = None) -> tuple[BlueprintLi
         first = NAMED_RE.match(chunks[0])
         if not first:
             continue  # "Implements: the new API" names no blueprint
-        add(first["name"], partial, "footer")
+        add(first["name"], partial, ReviewLinkSource.FOOTER)
         for chunk in chunks[1:]:
             named = BARE_RE.match(chunk)
             if named:
-                add(named["name"], partial, "footer")
+                add(named["name"], partial, ReviewLinkSource.FOOTER)
     topic_match = TOPIC_RE.match(topic or "")
     if topic_match and topic_match["name"].lower() not in found:
-        add(topic_match["name"], False, "topic")
+        add(topic_match["name"], False, ReviewLinkSource.TOPIC)
     return tuple(found.values())
 
 
@@ -312,6 +305,12 @@ def parse_change(
             stamps[key] = parse_timestamp(change.get(key))
         except ValueError as error:
             problem(key, str(error))
+    submitted = None
+    if change.get("submitted"):
+        try:
+            submitted = parse_timestamp(change["submitted"])
+        except ValueError as error:
+            problem("submitted", f"{error}: ignored", WARNING)
     try:
         owner = _owner(change.get("owner"))
     except ValueError as error:
@@ -341,6 +340,7 @@ def parse_change(
         topic=topic,
         revision=revision,
         blueprints=blueprint_links(message, topic),
+        submitted=submitted,
     )
     return review, problems
 

@@ -409,3 +409,145 @@ class FeatureFreezeException(models.Model):
 
     def __str__(self) -> str:
         return f"FFE {self.blueprint.name} ({self.status})"
+
+
+class ReviewStatus(models.TextChoices):
+    """A Gerrit change's status, as Gerrit spells it (ChangeInfo ``status``)."""
+
+    NEW = "NEW"
+    MERGED = "MERGED"
+    ABANDONED = "ABANDONED"
+
+
+class ReviewLinkSource(models.TextChoices):
+    """Where a change names a blueprint: a commit-message footer, or its ``bp/`` topic."""
+
+    FOOTER = "footer"
+    TOPIC = "topic"
+
+
+class Review(models.Model):
+    """A Gerrit change implementing one or more blueprints (read by the Gerrit sync).
+
+    A change names its blueprints in commit-message footers (``Implements: blueprint x``,
+    ``Partial-Implements: …``) or a ``bp/<name>`` topic, and may name several: the link to
+    blueprints is many-to-many (``ReviewLink``).
+    """
+
+    number = models.PositiveIntegerField(unique=True, help_text="Gerrit's change number.")
+    repository = models.CharField(
+        max_length=200, help_text="Gerrit project, e.g. openstack/tripleo-heat-templates."
+    )
+    branch = models.CharField(max_length=200)
+    subject = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices)
+    owner = models.CharField(max_length=200, blank=True, help_text="The owner's name.")
+    owner_username = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    submitted = models.DateTimeField(null=True, blank=True, help_text="When it merged.")
+    url = models.URLField(max_length=500)
+    change_id = models.CharField(max_length=64, blank=True, verbose_name="Change-Id")
+    topic = models.CharField(max_length=200, blank=True)
+    blueprints = models.ManyToManyField(
+        Blueprint, through="ReviewLink", related_name="reviews", blank=True
+    )
+
+    class Meta:
+        ordering = ["-updated", "-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values), name="review_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ReviewStatus.NEW
+
+
+class ReviewLink(models.Model):
+    """``review`` implements (part of) ``blueprint``, as its footer or topic says."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="links")
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="review_links")
+    partial = models.BooleanField(default=False, help_text="Partial-Implements.")
+    source = models.CharField(max_length=10, choices=ReviewLinkSource.choices)
+
+    class Meta:
+        ordering = ["review_id", "blueprint_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "blueprint"], name="review_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.number} → {self.blueprint}"
+
+
+class LaunchpadRecord(models.Model):
+    """What Launchpad said of a blueprint at the last sync that wrote it.
+
+    The base of the sync's three-way merge: a field Launchpad changed since is taken when
+    the planner still holds this value, and reported as a conflict (the planner's value
+    kept) when it was edited here too. Values are in the planner's terms (usernames, the
+    target event's key, ISO dates, work items as ``[title, status, assignee, milestone]``).
+    """
+
+    blueprint = models.OneToOneField(
+        Blueprint, on_delete=models.CASCADE, related_name="launchpad_record"
+    )
+    values = models.JSONField(default=dict)
+    self_link = models.CharField(max_length=500, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["blueprint_id"]
+
+    def __str__(self) -> str:
+        return f"Launchpad record of {self.blueprint}"
+
+
+class SyncSource(models.TextChoices):
+    LAUNCHPAD = "launchpad"
+    GERRIT = "gerrit"
+
+
+class SyncState(models.Model):
+    """The last successful sync of a project (and series) from Launchpad or Gerrit: when, what
+    it found, and the ETags of the entries it read (sent back as ``If-None-Match``)."""
+
+    source = models.CharField(max_length=10, choices=SyncSource.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sync_states")
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, null=True, blank=True, related_name="sync_states"
+    )
+    url = models.CharField(max_length=500, help_text="What was read.")
+    synced_at = models.DateTimeField()
+    summary = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    etags = models.JSONField(
+        default=dict, blank=True, help_text="URL → [ETag, body] of entries read with an ETag."
+    )
+
+    class Meta:
+        ordering = ["-synced_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "project", "series"], name="sync_state_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "project"],
+                condition=Q(series__isnull=True),
+                name="sync_state_unique_without_series",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=SyncSource.values), name="sync_state_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        series = f"/{self.series.name}" if self.series_id else ""
+        return f"{self.source} sync of {self.project}{series} at {self.synced_at:%Y-%m-%d %H:%M}"

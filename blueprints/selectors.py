@@ -15,6 +15,9 @@ from blueprints.models import (
     Blueprint,
     FeatureFreezeException,
     FFEPolicy,
+    Review,
+    ReviewLink,
+    ReviewStatus,
     WorkItem,
     WorkItemStatus,
 )
@@ -223,3 +226,94 @@ def ffe_request_facts(
         complete=blueprint.is_complete,
         has_open_request=has_open,
     )
+
+
+# --- Gerrit reviews -------------------------------------------------------------------------------
+def review_list() -> QuerySet[Review]:
+    """Reviews, most recently updated first."""
+    return Review.objects.order_by("-updated", "-number")
+
+
+def with_reviews(blueprints: QuerySet[Blueprint]) -> QuerySet[Blueprint]:
+    """``blueprints`` with their reviews prefetched: one query more, whatever their number."""
+    return blueprints.prefetch_related(Prefetch("reviews", queryset=review_list()))
+
+
+def squad_review_counts(*, series: Series | None) -> dict[str, Coalesce]:
+    """Annotations for a squad queryset: ``reviews_open`` and ``reviews_merged``, the distinct
+    reviews behind the squad's blueprints of ``series`` (correlated subqueries: no query of
+    their own)."""
+
+    def count(status: str) -> Coalesce:
+        rows = (
+            Review.objects.filter(
+                status=status,
+                links__blueprint__squad=OuterRef("pk"),
+                links__blueprint__series=series,
+            )
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)"))
+            .values("n")[:1]
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return {"reviews_open": count(ReviewStatus.NEW), "reviews_merged": count(ReviewStatus.MERGED)}
+
+
+def _review_count(status: str) -> Coalesce:
+    rows = (
+        ReviewLink.objects.filter(blueprint=OuterRef("pk"), review__status=status)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_review_counts(blueprints: QuerySet[Blueprint]) -> QuerySet[Blueprint]:
+    """Each blueprint with ``reviews_open`` and ``reviews_merged`` (subqueries: no extra
+    query, whatever the number of blueprints)."""
+    return blueprints.annotate(
+        reviews_open=_review_count(ReviewStatus.NEW),
+        reviews_merged=_review_count(ReviewStatus.MERGED),
+    )
+
+
+def review_counts(*, blueprints: QuerySet[Blueprint]) -> dict[str, int]:
+    """Reviews behind ``blueprints`` by status, each review counted once (a change
+    implementing two of them is one review): ``{"open", "merged", "abandoned", "total"}``.
+    One query."""
+    rows = (
+        Review.objects.filter(links__blueprint__in=blueprints.order_by().values("pk"))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    found = {row["status"]: row["n"] for row in rows}
+    counts = {
+        "open": found.get(ReviewStatus.NEW, 0),
+        "merged": found.get(ReviewStatus.MERGED, 0),
+        "abandoned": found.get(ReviewStatus.ABANDONED, 0),
+    }
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def review_counts_by_squad(*, blueprints: QuerySet[Blueprint]) -> dict[int | None, dict[str, int]]:
+    """``review_counts`` per squad id of ``blueprints`` (None: no squad); one query. A review
+    behind blueprints of two squads counts in both."""
+    rows = (
+        ReviewLink.objects.filter(blueprint__in=blueprints.order_by().values("pk"))
+        .order_by()
+        .values("blueprint__squad_id", "review__status")
+        .annotate(n=Count("review_id", distinct=True))
+    )
+    names = {ReviewStatus.NEW: "open", ReviewStatus.MERGED: "merged"}
+    result: dict[int | None, dict[str, int]] = {}
+    for row in rows:
+        counts = result.setdefault(
+            row["blueprint__squad_id"], {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
+        )
+        counts[names.get(row["review__status"], "abandoned")] += row["n"]
+        counts["total"] += row["n"]
+    return result

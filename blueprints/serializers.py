@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blueprints import rules
-from blueprints.models import Blueprint, FeatureFreezeException, FFEPolicy, WorkItem
+from blueprints.models import Blueprint, FeatureFreezeException, FFEPolicy, Review, WorkItem
 from core.models import AuditEntry
 from releases.models import Series
 from squads.models import Project, Squad, SquadGoal
@@ -45,6 +45,17 @@ class TargetMilestoneSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
+class ReviewSerializer(serializers.ModelSerializer):
+    """A Gerrit change behind a blueprint; ``project`` is the Gerrit project (repository)."""
+
+    project = serializers.CharField(source="repository", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["number", "project", "subject", "status", "url", "updated"]
+        read_only_fields = fields
+
+
 class BlueprintSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="name", queryset=Project.objects.all())
     series = serializers.SlugRelatedField(slug_field="name", queryset=Series.objects.all())
@@ -68,6 +79,7 @@ class BlueprintSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     work_items_total = serializers.SerializerMethodField()
     work_items_done = serializers.SerializerMethodField()
+    reviews = ReviewSerializer(many=True, read_only=True)
 
     class Meta:
         model = Blueprint
@@ -98,6 +110,7 @@ class BlueprintSerializer(serializers.ModelSerializer):
             "progress",
             "work_items_total",
             "work_items_done",
+            "reviews",
             "date_created",
             "date_started",
             "date_completed",

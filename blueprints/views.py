@@ -50,9 +50,11 @@ from squads import permissions as perms
 
 @require_GET
 def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Details, the spec it comes from, dependency graph, work items, history, FFE request
-    form and decisions."""
-    blueprint = get_object_or_404(selectors.blueprint_list().select_related("spec"), pk=pk)
+    """Details, the spec it comes from, dependency graph, work items, Gerrit reviews, history,
+    FFE request form and decisions."""
+    blueprint = get_object_or_404(
+        selectors.with_reviews(selectors.blueprint_list()).select_related("spec"), pk=pk
+    )
     document = getattr(blueprint, "spec", None)  # the spec it was imported from, if any
     user = request.user
     is_ptl = perms.is_ptl(user, blueprint.project)

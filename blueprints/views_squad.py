@@ -24,13 +24,17 @@ BLUEPRINTS_PER_PAGE = 50
 @require_GET
 def squad_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Members, goals and the squad's blueprints in a series, editable inline by its lead."""
-    squad = get_object_or_404(squad_selectors.squad_list(), slug=slug)
     series = _series_from(request)
+    # The squad's open/merged review counts ride on its own query (correlated subqueries).
+    squad = get_object_or_404(
+        squad_selectors.squad_list().annotate(**selectors.squad_review_counts(series=series)),
+        slug=slug,
+    )
     # Permission once per page, not per row: every blueprint here is this squad's.
     can_edit = perms.can_edit_squad_blueprints(request.user, squad)
     goals = SquadGoal.objects.filter(squad=squad, series=series).order_by("order", "pk")
     blueprints = (
-        selectors.blueprint_list()
+        selectors.with_review_counts(selectors.blueprint_list())
         .filter(squad=squad, series=series)
         .prefetch_related(
             Prefetch(
@@ -56,6 +60,7 @@ def squad_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "series": series,
             "goals": goals,
             "page": page,
+            "review_counts": {"open": squad.reviews_open, "merged": squad.reviews_merged},
             "can_edit": can_edit,
             "editable_work_items": editable,
             "milestones": milestones,

@@ -303,6 +303,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_deadline_digests",
         "schedule": crontab(minute="0", hour="7"),
     },
+    # Blueprints of the projects in PLANNER_SYNC_PROJECTS, in their current series, from
+    # Launchpad; then the Gerrit reviews behind them. Nothing when the setting is empty.
+    "Sync blueprints from Launchpad (every 6 hours)": {
+        "task": "blueprints.tasks.sync_launchpad_projects",
+        "schedule": crontab(minute="40", hour="*/6"),
+    },
+    "Sync reviews from Gerrit (hourly)": {
+        "task": "blueprints.tasks.sync_gerrit_projects",
+        "schedule": crontab(minute="50"),
+    },
 }
 # A write must not hang while Redis is down: fail fast, record the work, send it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -398,3 +408,16 @@ RELEASES_DATA = os.environ.get("PLANNER_RELEASES_DATA", "")
 PLANNER_SPECS_DATA = os.environ.get(
     "PLANNER_SPECS_DATA", str(BASE_DIR.parent / "shared" / "data" / "tripleo-specs")
 )
+
+# --- Launchpad and Gerrit syncs (blueprints.launchpad_import, blueprints.gerrit_sync) ---------
+# The devel web service: the 1.0 API serves no blueprint field (blueprints.launchpad.API_ROOT).
+LAUNCHPAD_API_ROOT = os.environ.get("LAUNCHPAD_API_ROOT", "https://api.launchpad.net/devel/")
+# The Gerrit whose REST API the review sync reads (blueprints.gerrit.GERRIT_URL).
+GERRIT_URL = os.environ.get("GERRIT_URL", "https://review.opendev.org")
+# Planner projects the periodic syncs keep in step (comma-separated names); empty: none.
+PLANNER_SYNC_PROJECTS = [
+    name.strip() for name in os.environ.get("PLANNER_SYNC_PROJECTS", "").split(",") if name.strip()
+]
+# Per request: seconds before a request times out, retries after a 5xx or a dropped connection.
+PLANNER_SYNC_TIMEOUT = float(os.environ.get("PLANNER_SYNC_TIMEOUT", "20"))
+PLANNER_SYNC_RETRIES = int(os.environ.get("PLANNER_SYNC_RETRIES", "3"))

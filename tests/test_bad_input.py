@@ -245,10 +245,10 @@ def launchpad_file(tmp_path: Path, content: str | bytes) -> Path:
     [
         ("{\"entries\": [", "specs.json: Expecting value"),
         (b"{\"entries\": [{\"name\": \"caf\xe9\"}]}", "specs.json: 'utf-8' codec can't decode"),
-        (json.dumps({"entries": [lp_entry(), lp_entry(priority="Urgent")]}), "entry 1 (composable-ha), priority: unknown value 'Urgent'"),
-        (json.dumps({"entries": [lp_entry(milestone_link=f"{LP}/tripleo/+milestone/ocata-9")]}), "ocata-9"),
+        (json.dumps({"entries": [lp_entry()], "next_collection_link": f"{LP}/tripleo/all_specifications?ws.start=1"}), "part of the collection, not all of it"),
+        (json.dumps([{"entries": [lp_entry()]}, {"name": "not a page"}]), "item 1 of the list is not a page"),
     ],
-    ids=["truncated-json", "non-utf-8", "one-bad-entry-of-two", "unknown-milestone"],
+    ids=["truncated-json", "non-utf-8", "one-page-of-several", "list-of-pages-with-a-stranger"],
 )  # fmt: skip
 def test_the_launchpad_command_names_the_problem_and_writes_nothing(
     tmp_path, imported_base, content, expected
@@ -269,6 +269,37 @@ def test_the_launchpad_command_names_the_problem_and_writes_nothing(
     assert "nothing imported" in str(raised.value) or "specs.json:" in str(raised.value)
     assert Blueprint.objects.count() == 0 and WorkItem.objects.count() == 0
     assert get_user_model().objects.count() == users
+    assert snapshot() == imported_base
+
+
+def test_the_launchpad_command_reports_bad_entries_and_imports_the_others(
+    tmp_path, imported_base, capsys
+):
+    from blueprints.models import Blueprint
+
+    # given: a good entry on a milestone the schedule does not know, and a bad one
+    document = {
+        "entries": [
+            lp_entry(name="kept-one", milestone_link=f"{LP}/tripleo/+milestone/{SERIES}-rc9"),
+            lp_entry(
+                name="bad-one",
+                priority="Urgent",
+                milestone_link=f"{LP}/tripleo/+milestone/{SERIES}-1",
+            ),
+        ]
+    }
+    call_command(
+        "import_launchpad_blueprints",
+        str(launchpad_file(tmp_path, json.dumps(document))),
+        "--series",
+        SERIES,
+    )
+    # then: the bad entry is named and left out; the good one is imported, without a target
+    err = capsys.readouterr().err
+    assert "entry 1 (bad-one), priority: unknown value 'Urgent'" in err
+    assert f"warning: entry 0 (kept-one), milestone_link: milestone '{SERIES}-rc9'" in err
+    (kept,) = Blueprint.objects.all()
+    assert (kept.name, kept.target_milestone) == ("kept-one", None)
     assert snapshot() == imported_base
 
 

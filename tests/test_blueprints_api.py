@@ -356,7 +356,8 @@ def _history(c, n):
 
 LISTS = {
     # url or builder returning the url → (row builder, queries)
-    "blueprints": ("/api/v1/blueprints/", _blueprints, 3),
+    # count, page, dependencies and reviews prefetched (a constant, whatever the rows)
+    "blueprints": ("/api/v1/blueprints/", _blueprints, 4),
     "work-items": ("/api/v1/work-items/", _work_items, 2),
     "ffes": ("/api/v1/ffes/", _ffes, 2),
     "ffe-policies": ("/api/v1/ffe-policies/", _policies, 2),

@@ -134,3 +134,26 @@ def test_a_second_load_does_not_grant_roles_again(ocata):
     # then: neither role came back
     assert not Membership.objects.filter(squad__slug="ci", user__username="ci-lead").exists()
     assert not ptl.groups.exists()
+
+
+def test_demo_reviews_come_from_the_local_gerrits_data_without_network(ocata, settings):
+    from blueprints.demo import demo_reviews_load
+    from blueprints.models import Review
+
+    settings.GERRIT_URL = "https://review.example.org"
+    demo_load(series=ocata)
+    first = demo_reviews_load(series=ocata)
+    # the changes naming a demo blueprint; the nova one and the prose-only one are left out
+    assert len(first.created) == 9 and sorted(first.not_linked) == [399877, 416227]
+    upgrades = Blueprint.objects.get(name="overcloud-upgrades-per-service")
+    assert sorted(upgrades.reviews.values_list("status", flat=True)) == [
+        "MERGED",
+        "MERGED",
+        "MERGED",
+        "NEW",
+    ]
+    assert Review.objects.get(number=407861).url == (
+        "https://review.example.org/c/openstack/tripleo-heat-templates/+/407861"
+    )
+    # idempotent, as the sync is
+    assert not demo_reviews_load(series=ocata).changed

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench.forecast_replay import replay, replay_generated, simulate_cycle
+from bench.forecast_replay import replay, replay_generated, replay_table, simulate_cycle
 from blueprints import forecast as fc
 from blueprints.models import Blueprint
 from releases.models import Series
@@ -202,3 +202,108 @@ def test_cycle_forecast_api_query_count_is_constant(demo, client, django_assert_
     generate_load_data(series=demo, squads=5, blueprints=200)
     with django_assert_num_queries(2):  # the series, then one query for every blueprint
         assert client.get("/api/v1/cycles/ocata/forecast/").status_code == 200
+
+
+# --- reviews ----------------------------------------------------------------------------------
+def test_reasons_say_how_many_reviews_merged_and_how_long_one_is_open():
+    result = fc.forecast(
+        _input(
+            planned=6,
+            done=3,
+            done_recent=3,
+            window_weeks=4,
+            reviews_merged=3,
+            reviews_open=1,
+            reviews_merged_recent=2,
+            oldest_open_days=12,
+        )
+    )
+    assert "3 reviews merged, 1 open for 12 days" in result.reasons
+    several = fc.review_words(_input(reviews_merged=1, reviews_open=2, oldest_open_days=30))
+    assert several == "1 review merged, 2 open (the oldest for 30 days)"
+    assert fc.review_words(_input(reviews_merged=2)) == "2 reviews merged, none open"
+
+
+def test_merged_reviews_mean_work_goes_on_when_no_work_item_was_marked_done():
+    idle = fc.forecast(_input(planned=6, done=2, done_recent=0, window_weeks=4))
+    merging = fc.forecast(
+        _input(
+            planned=6,
+            done=2,
+            done_recent=0,
+            window_weeks=4,
+            reviews_merged=6,
+            reviews_merged_recent=4,
+        )
+    )
+    assert idle.level == fc.LIKELY_LATE and merging.score < idle.score
+    assert merging.rate == 1.0  # 4 reviews over 4 weeks, one review for one item at most
+    assert "in reviews merged over the last 4 weeks (no work item marked done)" in merging.summary
+
+
+def test_a_review_open_for_weeks_raises_the_score():
+    fresh = fc.forecast(
+        _input(planned=4, done=2, done_recent=4, window_weeks=4, reviews_open=1, oldest_open_days=5)
+    )
+    stuck = fc.forecast(
+        _input(
+            planned=4, done=2, done_recent=4, window_weeks=4, reviews_open=1, oldest_open_days=30
+        )
+    )
+    assert stuck.score == fresh.score + fc.STALE_REVIEW_PENALTY
+    assert "0 reviews merged, 1 open for 30 days" in stuck.reasons
+
+
+def test_without_work_items_merged_reviews_lower_the_status_score():
+    plain = fc.forecast(_input(implementation_status="Started"))
+    merging = fc.forecast(
+        _input(implementation_status="Started", reviews_merged=3, reviews_merged_recent=2)
+    )
+    assert merging.score == plain.score - fc.MERGING_BONUS
+    assert "no work items: judged on its status and reviews" in merging.summary
+
+
+def test_reviews_as_of_a_day():
+    reviews = [
+        fc.ReviewDates(date(2016, 11, 20), merged=date(2016, 12, 2)),
+        fc.ReviewDates(date(2016, 12, 1), merged=date(2017, 1, 20)),  # open on the day
+        fc.ReviewDates(date(2016, 12, 5), abandoned=date(2016, 12, 20)),
+        fc.ReviewDates(date(2017, 1, 2)),  # uploaded after the day
+    ]
+    assert fc.reviews_as_of(reviews, AS_OF) == {
+        "reviews_merged": 1,
+        "reviews_open": 1,
+        "reviews_merged_recent": 1,
+        "oldest_open_days": 28,
+    }
+
+
+def test_replay_with_and_without_reviews():
+    # docs/forecast.md's table: the same generated cycles, work items up to date or lagging
+    table = replay_table()
+    for (histories, inputs), result in table.items():
+        print(f"{histories} | {inputs} | {result.summary()}")
+        assert result.recall >= 80 and result.precision >= 80
+    up_to_date = table["work items up to date", "work items only"]
+    assert up_to_date.summary() == replay_generated(with_reviews=False).summary()
+    lagging = table["lagging", "with reviews"]
+    assert lagging.evaluated == up_to_date.evaluated and lagging.missed == up_to_date.missed
+    # lagging work items hide progress: more flags than when they are up to date
+    assert lagging.flagged > up_to_date.flagged
+
+
+def test_forecast_of_a_demo_blueprint_mentions_its_reviews(demo, client):
+    from blueprints.forecast_selectors import risk_get
+
+    bp = Blueprint.objects.get(name="overcloud-upgrades-per-service")  # load_demo's reviews
+    # 10 Jan 2017: two changes merged (2 and 13 Dec), the playbook one (uploaded 9 Jan) open;
+    # the stable/ocata backport is not uploaded yet
+    risk = risk_get(blueprint=bp, as_of=date(2017, 1, 10))
+    assert "2 reviews merged, 1 open for 1 day" in risk.forecast.reasons
+    one = client.get(f"/api/v1/blueprints/{bp.pk}/forecast/?as_of=2017-01-10").json()
+    assert "2 reviews merged, 1 open for 1 day" in one["forecast"]["reasons"]
+    page = client.get(f"/blueprints/{bp.pk}/?as_of=2017-01-10").content.decode()
+    assert "2 reviews merged, 1 open for 1 day" in page
+    # before anything was uploaded, nothing is said of reviews
+    early = risk_get(blueprint=bp, as_of=date(2016, 11, 15))
+    assert not any("review" in r for r in early.forecast.reasons)

@@ -428,25 +428,93 @@ def test_reimport_records_status_changes_and_keeps_planner_fields(c, document, t
     assert AuditEntry.objects.filter(field="status", old="INPROGRESS", new="DONE").count() == 1
 
 
-def test_bad_file_writes_nothing(c, document, tmp_path):
+def test_a_bad_entry_is_reported_and_the_others_imported(c, document, tmp_path, capsys):
+    document["entries"][3]["definition_status"] = "Accepted"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    call_command("import_launchpad_blueprints", str(bad))
+    out, err = capsys.readouterr()
+    assert "entry 3 (tripleo-realtime), definition_status: unknown value 'Accepted'" in err
+    assert "created 3" in out and "1 entries not imported" in out
+    assert set(Blueprint.objects.values_list("name", flat=True)) == {
+        "composable-ha",
+        "overcloud-upgrades-per-service",
+        "undercloud-ntp-server",
+    }
+
+
+def test_strict_import_of_a_bad_file_writes_nothing(c, document, tmp_path):
     document["entries"][3]["definition_status"] = "Accepted"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document))
     with pytest.raises(CommandError, match="entry 3 \\(tripleo-realtime\\), definition_status"):
-        call_command("import_launchpad_blueprints", str(bad))
+        call_command("import_launchpad_blueprints", str(bad), "--strict")
     assert not Blueprint.objects.exists()
 
 
-def test_unknown_milestone_writes_nothing(c, document, tmp_path):
+def test_another_series_is_left_out_and_counted(c, document, tmp_path, capsys):
     document["entries"][3]["milestone_link"] = (
         "https://api.launchpad.net/1.0/tripleo/+milestone/pike-1"
     )
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(document))
-    with pytest.raises(CommandError, match="entry 3 \\(tripleo-realtime\\), milestone_link"):
-        call_command("import_launchpad_blueprints", str(bad))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(document))
+    call_command("import_launchpad_blueprints", str(other), "-v", "2")
+    out = capsys.readouterr().out
+    assert "left out 1 (0 of another project, 1 of another series" in out
+    assert "left out (another series): tripleo-realtime (pike-1)" in out
+    assert not Blueprint.objects.filter(name="tripleo-realtime").exists()
+    assert Blueprint.objects.count() == 3
+
+
+def test_the_file_import_keeps_an_unknown_milestones_blueprint_untargeted(
+    c, document, tmp_path, capsys
+):
+    document["entries"][3]["milestone_link"] = (
+        "https://api.launchpad.net/devel/tripleo/+milestone/ocata-rc2"
+    )
+    path = tmp_path / "rc2.json"
+    path.write_text(json.dumps(document))
+    call_command("import_launchpad_blueprints", str(path))
+    err = capsys.readouterr().err
+    assert "warning: entry 3 (tripleo-realtime), milestone_link: milestone 'ocata-rc2'" in err
+    realtime = Blueprint.objects.get(name="tripleo-realtime")
+    assert realtime.target_milestone is None
+
+
+def test_a_partial_collection_writes_nothing(c, document, tmp_path):
+    document["next_collection_link"] = (
+        "https://api.launchpad.net/devel/tripleo/all_specifications?ws.start=4"
+    )
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError, match="part of the collection, not all of it"):
+        call_command("import_launchpad_blueprints", str(path))
     assert not Blueprint.objects.exists()
-    assert not WorkItem.objects.exists()
+
+
+def test_a_single_entry_file_is_imported(c, document, tmp_path):
+    path = tmp_path / "entry.json"
+    path.write_text(json.dumps(document["entries"][0]))  # GET …/+spec/composable-ha
+    call_command("import_launchpad_blueprints", str(path))
+    assert list(Blueprint.objects.values_list("name", flat=True)) == ["composable-ha"]
+
+
+def test_a_file_of_several_pages_of_a_project_groups_listing(c, devel, tmp_path, capsys):
+    # given: openstack/all_specifications (every project's blueprints) in pages of 5
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps(paged(devel, 5)))
+    call_command("import_launchpad_blueprints", str(path), "-v", "2")
+    out = capsys.readouterr().out
+    # then: tripleo's 16 arrive with their spec URLs; nova's is left out and counted
+    assert Blueprint.objects.count() == 16 and "created 16" in out
+    assert "left out (another project): nova/resource-providers-scheduler-db-filters" in out
+    assert Blueprint.objects.exclude(spec_url="").count() == 15
+
+
+def test_the_help_points_at_the_devel_api():
+    from blueprints.management.commands.import_launchpad_blueprints import Command
+
+    assert "api.launchpad.net/devel/" in Command.help and "/1.0/<" not in Command.help
 
 
 def test_invalid_json_is_a_command_error(c, tmp_path):

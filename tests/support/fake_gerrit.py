@@ -18,7 +18,8 @@ Following Gerrit's documentation (rest-api.txt, rest-api-changes.txt, user-searc
   values, ``AND``, ``OR``, ``NOT`` / ``-``, parentheses; anything else is a 400, as Gerrit
   answers a query it cannot parse.
 
-Data: ``fixtures/gerrit_changes.json``, ChangeInfo entities with every option on, for changes
+Data: ``blueprints/demo_reviews.json`` (shared with the demo, which loads it through the same
+parsing and write as the sync: ``load_demo``), ChangeInfo entities with every option on, for changes
 implementing the demo's TripleO Ocata blueprints (every footer spelling, a ``bp/`` topic
 alone, a change naming two blueprints, one naming none, an abandoned one, a stable/ocata
 backport, and a nova change). Change numbers, Change-Ids and SHA-1s are illustrative, not the
@@ -37,7 +38,7 @@ from typing import Any
 
 from tests.support import LoopbackServer, Reply, serve_until_interrupted
 
-FIXTURES = Path(__file__).parent / "fixtures"
+CHANGES = Path(__file__).resolve().parents[2] / "blueprints" / "demo_reviews.json"
 QUERY_LIMIT = 500  # Gerrit's default queryLimit
 XSSI = ")]}'\n"
 
@@ -49,7 +50,7 @@ class QueryError(ValueError):
 
 
 def load_changes() -> list[dict[str, Any]]:
-    return json.loads((FIXTURES / "gerrit_changes.json").read_text(encoding="utf-8"))
+    return json.loads(CHANGES.read_text(encoding="utf-8"))
 
 
 class FakeGerrit(LoopbackServer):

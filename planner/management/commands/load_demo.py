@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from blueprints.demo import DemoAccountTaken, demo_load, taken_demo_accounts
+from blueprints.demo import DemoAccountTaken, demo_load, demo_reviews_load, taken_demo_accounts
 from blueprints.specs import SpecError, SpecsTree, read_specs_tree
 from blueprints.specs_import import SpecsImportError
 from releases.branch_services import branch_policy_set
@@ -11,15 +11,17 @@ from releases.kinds import EventKind
 from releases.models import Series
 from releases.services import releases_import
 
+DEMO_REVIEWS_NOTE = "illustrative changes, loaded without network"
 DEMO_TREE = Path(__file__).resolve().parents[3] / "releases" / "fixtures" / "demo-releases"
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo: the Ocata schedule and deliverables (a small tree shipped with the "
-        "project) and the TripleO Ocata plan (squads, goals, blueprints, FFEs), its blueprints "
+        "project), the TripleO Ocata plan (squads, goals, blueprints, FFEs), its blueprints "
         "from the real Ocata specs when a tripleo-specs checkout is available "
-        "(PLANNER_SPECS_DATA), else from the hand-written facts. Idempotent."
+        "(PLANNER_SPECS_DATA), else from the hand-written facts, and the Gerrit reviews behind "
+        "its blueprints (a shipped file, no network). Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -72,6 +74,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "TripleO Ocata plan: " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
+        reviews = demo_reviews_load(series=ocata)
+        self.stdout.write(f"Gerrit reviews ({DEMO_REVIEWS_NOTE}): {reviews.summary()}")
         # The team wanted stable/ocata cut later than stable/newton (cut at RC2, "too early").
         branch_policy_set(
             actor=None,
