@@ -4,7 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint format worker clean
+# `make run PORT=8123` serves on another port.
+PORT ?= 8000
+# `make data`: the real data the importer and specs tests read, at the commits of the snapshots
+# the project is tested against (../shared/data/*/SNAPSHOT), for a clone with nothing beside it.
+RELEASES_REPO ?= https://opendev.org/openstack/releases.git
+RELEASES_COMMIT ?= 02df7c9a3cc39cf886c8c1b8181d5e4ed96781c9
+RELEASES_DATA ?= $(or $(PLANNER_RELEASES_DATA),var/openstack-releases)
+SPECS_REPO ?= https://opendev.org/openstack/tripleo-specs.git
+SPECS_COMMIT ?= e614e6c41793546c762f79384931ec316171ba58
+SPECS_DATA ?= $(or $(PLANNER_SPECS_DATA),var/tripleo-specs)
+
+.PHONY: run test data venv lint format worker clean
 
 venv: $(STAMP)
 
@@ -33,13 +44,31 @@ endif
 		echo "REDIS_URL is set: starting a Celery worker with beat"; \
 		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/celery -A planner worker -B --loglevel=INFO & \
 		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000; \
+		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \
-		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000; \
+		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	fi
 
 test: venv
 	$(BIN)/python -m pytest
+
+# Tests that need the real data skip without it (saying so) and fail under REQUIRE_SERVICES=1.
+# $(call checkout,REPO,COMMIT,DIR): a shallow fetch of the one commit (a full one if the server
+# refuses), checked out; nothing to do when DIR is already there.
+define checkout
+	@if [ "$$(git -C "$(3)" rev-parse HEAD 2>/dev/null)" = "$(2)" ]; then \
+		echo "$(3) is already at $(2)"; \
+	else \
+		set -e; mkdir -p "$(3)"; git -C "$(3)" init -q; \
+		git -C "$(3)" fetch -q --depth 1 "$(1)" "$(2)" 2>/dev/null || git -C "$(3)" fetch -q "$(1)"; \
+		git -C "$(3)" -c advice.detachedHead=false checkout -q "$(2)"; \
+		echo "$(1) at $(2) is in $(3)"; \
+	fi
+endef
+
+data:
+	$(call checkout,$(RELEASES_REPO),$(RELEASES_COMMIT),$(RELEASES_DATA))
+	$(call checkout,$(SPECS_REPO),$(SPECS_COMMIT),$(SPECS_DATA))
 
 # Style, formatting and the app layers (import-linter contract in pyproject.toml).
 lint: venv

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
@@ -42,21 +43,62 @@ from blueprints.serializers import (
 from blueprints.services.work_items import ASSIGNEE_EDITABLE
 from core.api import PlannerViewSetMixin
 from core.etags import ETagConcurrencyMixin, ETagDestroyMixin
-from core.filters import IdFilter
+from core.filters import ExistingIdFilter, ExistingValueFilter
+from releases.models import Event, Series
 from squads import permissions as perms
+from squads.models import Project, Squad
+
+
+def project_filter(path: str) -> ExistingValueFilter:
+    return ExistingValueFilter(
+        field_name=f"{path}__name",
+        queryset=Project.objects.all(),
+        to_field_name="name",
+        help_text="Project name, e.g. tripleo.",
+    )
+
+
+def series_filter(path: str) -> ExistingValueFilter:
+    return ExistingValueFilter(
+        field_name=f"{path}__name",
+        queryset=Series.objects.all(),
+        to_field_name="name",
+        help_text="Series name, e.g. ocata.",
+    )
+
+
+def squad_filter(path: str) -> ExistingValueFilter:
+    return ExistingValueFilter(
+        field_name=f"{path}__slug",
+        queryset=Squad.objects.all(),
+        to_field_name="slug",
+        help_text="Squad slug, e.g. ci.",
+    )
+
+
+def user_filter(path: str) -> ExistingValueFilter:
+    return ExistingValueFilter(
+        field_name=f"{path}__username",
+        queryset=get_user_model().objects.all(),
+        to_field_name="username",
+        help_text="Username.",
+    )
 
 
 class BlueprintFilter(filters.FilterSet):
-    project = filters.CharFilter(field_name="project__name")
-    series = filters.CharFilter(field_name="series__name", help_text="Series name, e.g. ocata.")
-    squad = filters.CharFilter(field_name="squad__slug", help_text="Squad slug, e.g. ci.")
+    project = project_filter("project")
+    series = series_filter("series")
+    squad = squad_filter("squad")
     priority = filters.ChoiceFilter(choices=Priority.choices)
     definition_status = filters.ChoiceFilter(choices=DefinitionStatus.choices)
     implementation_status = filters.ChoiceFilter(choices=ImplementationStatus.choices)
-    milestone = filters.CharFilter(
-        method="filter_milestone", help_text="Event key (o-2) or kind (milestone-2)."
+    milestone = ExistingValueFilter(
+        method="filter_milestone",
+        queryset=Event.objects.all(),
+        to_field_name=("key", "kind"),
+        help_text="Event key (o-2) or kind (milestone-2).",
     )
-    assignee = filters.CharFilter(field_name="assignee__username")
+    assignee = user_filter("assignee")
 
     class Meta:
         model = Blueprint
@@ -123,7 +165,9 @@ class BlueprintViewSet(
         depends_on = data.pop("depends_on", None)
         project = data.pop("project", None)
         if project is not None and project.pk != blueprint.project_id:
-            raise ValidationError({"project": "A blueprint cannot move to another project."})
+            raise ValidationError(
+                {"project": ["A blueprint cannot move to another project."]}, code="conflict"
+            )
         blueprint = services.blueprint_update(blueprint=blueprint, actor=self.request.user, **data)
         if depends_on is not None:
             services.blueprint_set_dependencies(
@@ -148,11 +192,18 @@ class BlueprintViewSet(
 
 
 class WorkItemFilter(filters.FilterSet):
-    blueprint = IdFilter(field_name="blueprint_id")
-    blueprint_name = filters.CharFilter(field_name="blueprint__name")
-    series = filters.CharFilter(field_name="blueprint__series__name")
-    squad = filters.CharFilter(field_name="blueprint__squad__slug")
-    assignee = filters.CharFilter(field_name="assignee__username")
+    blueprint = ExistingIdFilter(
+        field_name="blueprint_id", queryset=Blueprint.objects.all(), help_text="Blueprint id."
+    )
+    blueprint_name = ExistingValueFilter(
+        field_name="blueprint__name",
+        queryset=Blueprint.objects.all(),
+        to_field_name="name",
+        help_text="Blueprint name.",
+    )
+    series = series_filter("blueprint__series")
+    squad = squad_filter("blueprint__squad")
+    assignee = user_filter("assignee")
     status = filters.ChoiceFilter(choices=WorkItemStatus.choices)
 
     class Meta:
@@ -207,7 +258,9 @@ class WorkItemViewSet(ETagDestroyMixin, PlannerViewSetMixin, viewsets.ModelViewS
         data = dict(serializer.validated_data)
         blueprint = data.pop("blueprint", None)
         if blueprint is not None and blueprint.pk != item.blueprint_id:
-            raise ValidationError({"blueprint": "A work item cannot move to another blueprint."})
+            raise ValidationError(
+                {"blueprint": ["A work item cannot move to another blueprint."]}, code="conflict"
+            )
         serializer.instance = services.work_item_update(
             work_item=item, actor=self.request.user, **data
         )
@@ -218,10 +271,12 @@ class WorkItemViewSet(ETagDestroyMixin, PlannerViewSetMixin, viewsets.ModelViewS
 
 class FFEFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=FFEStatus.choices)
-    series = filters.CharFilter(field_name="blueprint__series__name")
-    squad = filters.CharFilter(field_name="blueprint__squad__slug")
-    blueprint = IdFilter(field_name="blueprint_id")
-    project = filters.CharFilter(field_name="blueprint__project__name")
+    series = series_filter("blueprint__series")
+    squad = squad_filter("blueprint__squad")
+    blueprint = ExistingIdFilter(
+        field_name="blueprint_id", queryset=Blueprint.objects.all(), help_text="Blueprint id."
+    )
+    project = project_filter("blueprint__project")
 
     class Meta:
         model = FeatureFreezeException
@@ -278,8 +333,8 @@ class FFEViewSet(
 
 
 class FFEPolicyFilter(filters.FilterSet):
-    project = filters.CharFilter(field_name="project__name")
-    series = filters.CharFilter(field_name="series__name")
+    project = project_filter("project")
+    series = series_filter("series")
 
     class Meta:
         model = FFEPolicy
@@ -320,7 +375,9 @@ class FFEPolicyViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         for field in ("project", "series"):
             value = data.pop(field, None)
             if value is not None and value.pk != getattr(policy, f"{field}_id"):
-                raise ValidationError({field: "A policy cannot move; create another one."})
+                raise ValidationError(
+                    {field: ["A policy cannot move; create another one."]}, code="conflict"
+                )
         values = {
             "request_cutoff": policy.request_cutoff,
             "max_granted": policy.max_granted,

@@ -1,7 +1,8 @@
 """Load the TripleO Ocata plan (``blueprints.demo_data``) as a local demo.
 
 Role accounts, all with the password ``demo`` (a local demo only; never load it into a
-shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), one lead per squad
+shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), ``admin`` (staff and
+superuser, for the admin site), one lead per squad
 (``ci-lead``, ``ui-cli-lead``, ``upgrade-lead``, ``validations-lead``, ``workflows-lead``,
 ``containers-lead``, ``networking-lead``, ``integration-lead``) and the contributors
 ``contributor1`` and ``contributor2``.
@@ -156,6 +157,11 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
     ptl = account("ptl")
     if new(ptl):
         ptl.groups.add(project.ptl_group)
+    # A staff account, so the demo's admin site (branch rules, webhooks, tokens) can be seen.
+    admin = account("admin")
+    if not (admin.is_staff and admin.is_superuser):
+        admin.is_staff = admin.is_superuser = True
+        admin.save(update_fields=["is_staff", "is_superuser"])
 
     # Squads, leads, members, experts
     squads: dict[str, Squad] = {}

@@ -16,8 +16,9 @@ from django_filters import rest_framework as filters
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
+
+from core.filters import StrictOrderingFilter
 
 ObjectPredicate = Callable[[Any, Any], bool]
 
@@ -38,18 +39,8 @@ class RolePermission(permissions.BasePermission):
         return bool(predicate and predicate(request.user, obj))
 
 
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
-
-    def get_ordering(self, request: Request, queryset: Any, view: Any) -> list[str] | None:
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
-            ordering = [*ordering, "id"]
-        return ordering
-
-
 class PlannerViewSetMixin:
-    """Role-checked writes, django-filter FilterSets and a stable ``?ordering=``.
+    """Role-checked writes, django-filter FilterSets and a strict, stable ``?ordering=``.
 
     Creating asks permission before the body is validated, as writes on an object do
     (``has_object_permission`` runs before the serializer): otherwise the answers to a user who
@@ -61,7 +52,7 @@ class PlannerViewSetMixin:
     """
 
     permission_classes = [RolePermission]
-    filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [filters.DjangoFilterBackend, StrictOrderingFilter]
     object_permissions: dict[str, ObjectPredicate] = {}
     create_parents: tuple[str, ...] = ()
     create_permission: Callable[..., bool] | None = None

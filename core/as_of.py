@@ -14,6 +14,13 @@ from datetime import date
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: What ``parse_day`` accepts, as an OpenAPI schema (the schema is the behaviour): a date of
+#: the years ``EARLIEST``..``LATEST``.
+DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$",
+}
 
 
 class BadQueryParameter(ValueError):

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -35,13 +35,24 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag of the object as last read; the write is refused (412) if it moved.",
 )
-WRITE_SCHEMA = extend_schema(
-    parameters=[IF_MATCH],
-    responses={
-        412: OpenApiResponse(description="The object changed since it was read: GET it again."),
-        428: OpenApiResponse(description="If-Match is required (API_REQUIRE_IF_MATCH)."),
-    },
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    required=True,
+    description="The object's version: send it back in If-Match to write it.",
 )
+# What a write checked against If-Match may answer besides its success (which drf-spectacular
+# derives from the serializer); ``core.openapi`` adds them to the operations of the methods a
+# view's ``precondition_methods`` lists. A decorator passing ``responses=`` would replace
+# the success answer instead of adding to it.
+PRECONDITION_RESPONSES = {
+    412: "The object changed since it was read: GET it again.",
+    428: "If-Match is required (API_REQUIRE_IF_MATCH).",
+}
+READ_SCHEMA = extend_schema(parameters=[ETAG])
+WRITE_SCHEMA = extend_schema(parameters=[IF_MATCH, ETAG])
 
 
 class PreconditionFailed(APIException):
@@ -72,6 +83,9 @@ def _matches(header: str, current: str) -> bool:
 class ETagConcurrencyMixin:
     """For DRF model viewsets: ETag on retrieve/update, If-Match checked under a row lock."""
 
+    precondition_methods: tuple[str, ...] = ("PUT", "PATCH")
+    precondition_responses = PRECONDITION_RESPONSES
+
     def _current_etag(self) -> str:
         return etag_of(self.get_serializer(self.get_object()).data)  # type: ignore[attr-defined]
 
@@ -88,6 +102,7 @@ class ETagConcurrencyMixin:
         if not _matches(header, self._current_etag()):
             raise PreconditionFailed()
 
+    @READ_SCHEMA
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
         response["ETag"] = etag_of(response.data)
@@ -111,7 +126,9 @@ class ETagConcurrencyMixin:
 class ETagDestroyMixin(ETagConcurrencyMixin):
     """The same for viewsets that delete: ``DELETE`` with a stale If-Match answers 412."""
 
-    @WRITE_SCHEMA
+    precondition_methods = ("PUT", "PATCH", "DELETE")
+
+    @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
             self._check_if_match(request)

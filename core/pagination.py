@@ -8,12 +8,16 @@ the database as an integer it cannot hold).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
+#: A limit asked for may be any whole number up to this; it is then cut to ``MAX_LIMIT``.
+MAX_REQUESTED_LIMIT = 10**9
 
 
 def _whole(raw: str, *, name: str, minimum: int, maximum: int | None = None) -> int:
@@ -36,10 +40,29 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         raw = request.query_params.get(self.limit_query_param)
         if raw is None or raw == "":
             return self.default_limit
-        return min(_whole(raw, name=self.limit_query_param, minimum=1), self.max_limit)
+        limit = _whole(raw, name=self.limit_query_param, minimum=1, maximum=MAX_REQUESTED_LIMIT)
+        return min(limit, self.max_limit)
 
     def get_offset(self, request: Request) -> int:
         raw = request.query_params.get(self.offset_query_param)
         if raw is None or raw == "":
             return 0
         return _whole(raw, name=self.offset_query_param, minimum=0, maximum=self.max_offset)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        # The schema says what the parser above accepts: limit from 1, offset 0..max_offset.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["schema"] = {
+                    **parameter["schema"],
+                    "minimum": 1,
+                    "maximum": MAX_REQUESTED_LIMIT,
+                }
+            elif parameter["name"] == self.offset_query_param:
+                parameter["schema"] = {
+                    **parameter["schema"],
+                    "minimum": 0,
+                    "maximum": self.max_offset,
+                }
+        return parameters

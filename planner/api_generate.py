@@ -5,7 +5,7 @@ and what placed each."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -24,12 +24,44 @@ class GenerateInput(serializers.Serializer):
     release_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
+class GeneratedEventSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    date = serializers.DateField()
+    week = serializers.CharField(source="week_name", help_text="R-N: weeks before release.")
+    rule = serializers.CharField(help_text="generated (Thursday of its week) or given.")
+    placement = serializers.CharField(help_text="How its week was chosen, in words.")
+    observations = serializers.SerializerMethodField(
+        help_text="The past series' events it was learned from (e.g. 'ocata R-5')."
+    )
+
+    def get_observations(self, event: gen.GeneratedEvent) -> list[str]:
+        return [o.label for o in event.observations]
+
+
+class GeneratedCycleSerializer(serializers.Serializer):
+    """The new cycle and, for each of its events, what placed it."""
+
+    name = serializers.CharField(source="series.name")
+    release_id = serializers.CharField(source="series.release_id")
+    start_week = serializers.DateField(source="series.start_week")
+    release_week = serializers.DateField(source="series.release_week")
+    length_weeks = serializers.IntegerField(source="series.length_weeks")
+    learned_from = serializers.ListField(
+        child=serializers.CharField(), source="plan.series_observed"
+    )
+    reference_length = serializers.IntegerField(source="plan.reference_length")
+    notes = serializers.ListField(child=serializers.CharField(), source="plan.notes")
+    events = GeneratedEventSerializer(source="plan.events", many=True)
+
+
 class CycleGenerateView(APIView):
     """Generate a new cycle's schedule from a release date and a length in weeks."""
 
     @extend_schema(
         request=GenerateInput,
-        responses={201: inline_serializer("GeneratedCycle", {"name": serializers.CharField()})},
+        responses={201: GeneratedCycleSerializer},
     )
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
@@ -45,29 +77,5 @@ class CycleGenerateView(APIView):
             weeks=data.validated_data["weeks"],
             release_id=data.validated_data.get("release_id", ""),
         )
-        return Response(
-            {
-                "name": series.name,
-                "release_id": series.release_id,
-                "start_week": series.start_week,
-                "release_week": series.release_week,
-                "length_weeks": series.length_weeks,
-                "learned_from": list(plan.series_observed),
-                "reference_length": plan.reference_length,
-                "notes": list(plan.notes),
-                "events": [
-                    {
-                        "key": e.key,
-                        "kind": e.kind,
-                        "title": e.title,
-                        "date": e.date,
-                        "week": e.week_name,
-                        "rule": e.rule,
-                        "placement": e.placement,
-                        "observations": [o.label for o in e.observations],
-                    }
-                    for e in plan.events
-                ],
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        body = GeneratedCycleSerializer({"series": series, "plan": plan}).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -48,6 +48,78 @@ class ReplanInput(serializers.Serializer):
         return attrs
 
 
+class EventMoveSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    old = serializers.DateField()
+    new = serializers.DateField()
+    days = serializers.IntegerField()
+    reason = serializers.CharField(help_text="Why it moves (the cascade rule), in words.")
+
+
+class BranchCutMoveSerializer(serializers.Serializer):
+    deliverable = serializers.CharField()
+    anchor = serializers.CharField(allow_null=True, help_text="The event key it is anchored to.")
+    old = serializers.DateField()
+    new = serializers.DateField()
+    backport_window_days = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        min_length=2,
+        max_length=2,
+        help_text="Before and after.",
+    )
+
+
+class FFEMoveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    blueprint = serializers.CharField()
+    status = serializers.CharField()
+    old = serializers.DateField(help_text="Its merge-by date now.")
+    new = serializers.DateField(help_text="Its merge-by date after the move.")
+    reason = serializers.CharField()
+
+
+class BlueprintLateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    target = serializers.CharField(help_text="Its target milestone's event key.")
+    target_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+def _before_after(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.DateField(allow_null=True),
+        min_length=2,
+        max_length=2,
+        help_text=help_text,
+    )
+
+
+class ReplanPreviewSerializer(serializers.Serializer):
+    """Everything a move changes (``planner.replan_services.Preview``), nothing written."""
+
+    series = serializers.CharField()
+    shift_days = serializers.IntegerField()
+    fingerprint = serializers.CharField(help_text="Send it back to apply exactly this preview.")
+    feature_freeze = _before_after("Feature freeze before and after.")
+    rc1 = _before_after("RC1 before and after.")
+    events = EventMoveSerializer(many=True)
+    branch_cuts = BranchCutMoveSerializer(many=True)
+    ffes = FFEMoveSerializer(many=True)
+    blueprints = BlueprintLateSerializer(many=True)
+
+
+class ReplanAppliedSerializer(ReplanPreviewSerializer):
+    id = serializers.IntegerField(help_text="The re-plan's id: POST …/replan/{id}/undo/ undoes it.")
+
+
+class ReplanUndoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    undone = serializers.IntegerField(help_text="The id of the re-plan undone.")
+
+
 def _require_login(request: Request) -> None:
     if not request.user.is_authenticated:
         raise NotAuthenticated()
@@ -62,7 +134,7 @@ class ReplanView(APIView):
             OpenApiParameter("date", OpenApiTypes.DATE),
             OpenApiParameter("shift_days", int),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=ReplanPreviewSerializer,
     )
     def get(self, request: Request, name: str) -> Response:
         series = get_object_or_404(Series, name=name)
@@ -75,9 +147,9 @@ class ReplanView(APIView):
             new_date=v.get("date"),
             shift_days=v.get("shift_days"),
         )
-        return Response(preview.as_dict())
+        return Response(ReplanPreviewSerializer(preview.as_dict()).data)
 
-    @extend_schema(request=ReplanInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ReplanInput, responses={201: ReplanAppliedSerializer})
     def post(self, request: Request, name: str) -> Response:
         _require_login(request)
         series = get_object_or_404(Series, name=name)
@@ -92,16 +164,17 @@ class ReplanView(APIView):
             shift_days=v.get("shift_days"),
             fingerprint=v.get("fingerprint") or None,
         )
-        return Response({"id": replan.pk, **replan.preview}, status=status.HTTP_201_CREATED)
+        body = ReplanAppliedSerializer({"id": replan.pk, **replan.preview}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ReplanUndoView(APIView):
     """Undo an applied re-plan: every date it changed goes back."""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=ReplanUndoneSerializer)
     def post(self, request: Request, name: str, pk: int) -> Response:
         _require_login(request)
         series = get_object_or_404(Series, name=name)
         replan = get_object_or_404(Replan, pk=pk, series=series)
         replan_undo(replan=replan, actor=request.user)
-        return Response({"id": replan.pk, "undone": replan.pk})
+        return Response(ReplanUndoneSerializer({"id": replan.pk, "undone": replan.pk}).data)

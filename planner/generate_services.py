@@ -71,7 +71,9 @@ def schedule_generate(
     event."""
     perms.check(actor, perms.may_generate(actor), perms.GENERATE_REFUSED)
     if Series.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"A series named {name!r} already exists."})
+        raise ValidationError(
+            {"name": ValidationError(f"A series named {name!r} already exists.", code="conflict")}
+        )
     if release_date.weekday() > 4:
         raise ValidationError({"release_date": f"{release_date} is not a weekday."})
     try:

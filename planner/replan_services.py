@@ -296,12 +296,14 @@ def replan_undo(*, replan: Replan, actor: Actor) -> Replan:
     perms.check(actor, perms.may_replan(actor), perms.REPLAN_REFUSED)
     replan = Replan.objects.select_for_update().get(pk=replan.pk)
     if replan.undone:
-        raise ValidationError("This re-plan was already undone.")
+        raise ValidationError("This re-plan was already undone.", code="conflict")
     series = Series.objects.select_for_update().get(pk=replan.series_id)
     changes = list(replan.event_changes.select_related("event"))
     stale = sorted(c.event.key for c in changes if c.event.date != c.new_date)
     if stale:
-        raise ValidationError(f"Changed since the re-plan, not undone: {', '.join(stale)}.")
+        raise ValidationError(
+            f"Changed since the re-plan, not undone: {', '.join(stale)}.", code="conflict"
+        )
     for change in changes:
         event = change.event
         event.date = change.old_date

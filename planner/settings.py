@@ -10,7 +10,7 @@ hosts set. Every variable is listed in ``.env.example``.
 
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -88,9 +88,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "core",
     "releases",
@@ -265,7 +266,9 @@ elif (DEBUG or TESTING) and not os.environ.get("EMAIL_URL"):
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planner@localhost")
 
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu warns about a broker URL without a host ("No hostname was supplied"), even for the
+# in-memory transport that eager tasks still open a producer on: name one.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without a broker the planner still works: tasks run in-process, synchronously.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -322,25 +325,27 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The first class answers an unauthenticated request: the token scheme's WWW-Authenticate
+    # makes it a 401 (the session scheme has no challenge, so first it would make a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # API bodies are JSON (pages post Django forms, not through DRF): one request media type
+    # per operation in the schema, which generated clients need, and no cross-site form posts.
+    # Nested deeper than 32 levels is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.filters.StrictOrderingFilter",
     ],
     # limit at most 1000, offsets bounded; bad values are a 400 naming the parameter.
     "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
-    # JSON bodies nested deeper than 32 levels are a 400, not a RecursionError.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers and optional credentials (core.openapi).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.PlannerAutoSchema",
     # Services raise Django's ValidationError/PermissionDenied: translated in one place.
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     # Rates are read per request, so tests can lower them with override_settings; the suite
@@ -357,15 +362,49 @@ REST_FRAMEWORK = {
     },
 }
 
+# API tokens (django-rest-knox, ``Authorization: Token …``): obtained with a username and password
+# at ``POST /api/v1/tokens/``, stored hashed, valid for DJANGO_API_TOKEN_TTL_DAYS (0: no expiry).
+_token_ttl_days = float(os.environ.get("DJANGO_API_TOKEN_TTL_DAYS", "30"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=_token_ttl_days) if _token_ttl_days > 0 else None,
+    "AUTH_HEADER_PREFIX": "Token",
+    # A user's live tokens (one per script or bot); expired ones do not count.
+    "TOKEN_LIMIT_PER_USER": int(os.environ.get("DJANGO_API_TOKEN_LIMIT_PER_USER", "20")),
+}
+
 # Optimistic concurrency (core.etags): API writes must send If-Match (428 otherwise) when on.
 # Off by default until every client sends it; a stale If-Match always answers 412.
 API_REQUIRE_IF_MATCH = env_bool("DJANGO_API_REQUIRE_IF_MATCH", default=False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cycle planner API",
-    "DESCRIPTION": "Release cycles, milestones, branch cuts, squads, blueprints and FFEs.",
+    "DESCRIPTION": (
+        "Release cycles, milestones, branch cuts, squads, blueprints and FFEs. Reads are "
+        "anonymous; writes need `Authorization: Token <token>` (POST /api/v1/tokens/) or a "
+        "session. Lists are paginated (`limit`, `offset`). A query parameter naming something "
+        "that does not exist answers 400 naming the parameter; a path naming it, 404."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags and operation ids from the path after the version ("blueprints_list"), so a
+    # generated client's functions read as the resources they act on.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # 3.1: a nullable object is `oneOf: [<ref>, {type: null}]`, which validators and client
+    # generators read as written; 3.0's `nullable` beside an `allOf` has no `type` to apply to.
+    "OAS_VERSION": "3.1.0",
+    # Separate request and response components: read-only fields are not asked of writers, and
+    # write-only ones (a password) never appear in an answer.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.blank_strings_any_of",
+        "core.openapi.nullable_as_null_type",
+        "core.openapi.strings_without_nul",
+    ],
+    # Swagger UI from the drf-spectacular-sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Structured logs: one JSON object per line on stderr in production (DJANGO_LOG_FORMAT=json),
@@ -405,9 +444,11 @@ RELEASES_DATA = os.environ.get("PLANNER_RELEASES_DATA", "")
 
 # A tripleo-specs checkout: load_demo takes the Ocata blueprints from its specs when it is there
 # (the specs are CC-BY 3.0 and not shipped with the project); empty: the hand-written facts.
-PLANNER_SPECS_DATA = os.environ.get(
-    "PLANNER_SPECS_DATA", str(BASE_DIR.parent / "shared" / "data" / "tripleo-specs")
-)
+# Unset: the shared snapshot beside the project, else where `make data` puts it.
+_specs_default = BASE_DIR.parent / "shared" / "data" / "tripleo-specs"
+if not _specs_default.is_dir() and (BASE_DIR / "var" / "tripleo-specs").is_dir():
+    _specs_default = BASE_DIR / "var" / "tripleo-specs"
+PLANNER_SPECS_DATA = os.environ.get("PLANNER_SPECS_DATA", str(_specs_default))
 
 # --- Launchpad and Gerrit syncs (blueprints.launchpad_import, blueprints.gerrit_sync) ---------
 # The devel web service: the 1.0 API serves no blueprint field (blueprints.launchpad.API_ROOT).

@@ -11,17 +11,29 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.filters import ExistingValueFilter, StrictBooleanFilter
 from releases import conditional, selectors
 from releases.models import BranchCut, DeliverableType, ReleaseModel, Series
-from releases.serializers import BranchCutSerializer, CycleSerializer, MilestoneSerializer
+from releases.serializers import (
+    BranchCutSerializer,
+    BranchReportSerializer,
+    CycleSerializer,
+    MilestoneSerializer,
+)
 
 
 class CycleFilter(filters.FilterSet):
-    status = filters.CharFilter()
-    scheduled = filters.BooleanFilter(
+    status = ExistingValueFilter(
+        field_name="status",
+        queryset=Series.objects.all(),
+        to_field_name="status",
+        help_text="Only series of this status (e.g. maintained, development).",
+    )
+    scheduled = StrictBooleanFilter(
         field_name="start_week",
         lookup_expr="isnull",
         exclude=True,
@@ -35,6 +47,8 @@ class CycleFilter(filters.FilterSet):
 
 class ConditionalGetMixin:
     """Answer 304 from the data version before the queryset is serialised."""
+
+    conditional_get = True  # the schema documents If-None-Match and the 304 (core.openapi)
 
     def conditional(
         self,
@@ -140,8 +154,12 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class BranchCutFilter(filters.FilterSet):
-    team = filters.CharFilter(
-        field_name="team", lookup_expr="iexact", help_text="Only this team's deliverables."
+    team = ExistingValueFilter(
+        field_name="team",
+        lookup_expr="iexact",
+        queryset=BranchCut.objects.all(),
+        to_field_name="team__iexact",
+        help_text="Only this team's deliverables.",
     )
     model = filters.ChoiceFilter(
         field_name="release_model",
@@ -183,12 +201,48 @@ class BranchCutList(ConditionalGetMixin, generics.ListAPIView):
         )
 
 
-@extend_schema(tags=["cycles"], responses={200: OpenApiTypes.OBJECT})
+class BranchReportFilter(filters.FilterSet):
+    """``?from=`` and ``?to=``: the first and last series of the report (declared below the
+    class, ``from`` being a Python keyword)."""
+
+    class Meta:
+        model = Series
+        fields: list[str] = []
+
+    def keep_all(self, queryset: object, name: str, value: str) -> object:
+        return queryset
+
+
+BranchReportFilter.base_filters.update(
+    {
+        param: ExistingValueFilter(
+            field_name="name",
+            queryset=Series.objects.all(),
+            to_field_name="name",
+            method="keep_all",
+            help_text=f"{which} series of the range, by name (default {default}).",
+        )
+        for param, which, default in (("from", "First", "ocata"), ("to", "Last", "flamingo"))
+    }
+)
+
+
+@extend_schema(tags=["cycles"])
 class BranchReportView(generics.GenericAPIView):
     """How far actual cuts fell from the plan (share within 7 days, median lag), overall and per
     release model, type, model+type and series; ``?from=ocata&to=flamingo``."""
 
+    serializer_class = BranchReportSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = BranchReportFilter
+    pagination_class = None
+    queryset = Series.objects.none()  # the schema generator's model; the report is computed
+
     def get(self, request: Request) -> Response:
-        first = request.query_params.get("from", "ocata")
-        last = request.query_params.get("to", "flamingo")
-        return Response(selectors.branch_report(first=first, last=last))
+        filterset = BranchReportFilter(request.query_params, queryset=Series.objects.none())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        first = filterset.form.cleaned_data.get("from") or "ocata"
+        last = filterset.form.cleaned_data.get("to") or "flamingo"
+        report = selectors.branch_report(first=first, last=last)
+        return Response(self.get_serializer(report).data)

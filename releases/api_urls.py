@@ -7,7 +7,9 @@ urlpatterns = [
     path("cycles/<slug:name>/", CycleViewSet.as_view({"get": "retrieve"}), name="api-cycle-detail"),
     path(
         "cycles/<slug:name>/milestones/",
-        CycleViewSet.as_view({"get": "milestones"}),
+        # The action's own settings (no pagination, its own parameters) must reach the view
+        # wired by hand, or the schema describes another endpoint than the one that answers.
+        CycleViewSet.as_view({"get": "milestones"}, **CycleViewSet.milestones.kwargs),
         name="api-cycle-milestones",
     ),
     path(

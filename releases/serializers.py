@@ -83,3 +83,31 @@ class BranchCutSerializer(serializers.ModelSerializer):
 
     def get_anchor_event(self, cut: BranchCut) -> str:
         return cut.anchor_event.key if cut.anchor_event else ""
+
+
+class MatchStatsSerializer(serializers.Serializer):
+    """How far actual cuts fell from the plan; unplanned cuts count as misses."""
+
+    cuts = serializers.IntegerField(help_text="Actual cuts upstream.")
+    planned = serializers.IntegerField(help_text="Of those, how many had a plan.")
+    within_7_days = serializers.IntegerField()
+    share_within_7_days = serializers.FloatField(help_text="Within 7 days of the plan, of all.")
+    median_lag_days = serializers.FloatField(
+        allow_null=True, help_text="Median of actual minus planned, in days (planned cuts)."
+    )
+
+
+class MatchGroupSerializer(MatchStatsSerializer):
+    key = serializers.CharField(help_text="The group: a release model, a type, a series …")
+
+
+class BranchReportSerializer(serializers.Serializer):
+    """``releases.selectors.branch_report``: the plan-vs-actual figures, overall and grouped."""
+
+    first = serializers.CharField()
+    last = serializers.CharField()
+    overall = MatchStatsSerializer()
+    by_release_model = MatchGroupSerializer(many=True)
+    by_type = MatchGroupSerializer(many=True)
+    by_model_and_type = MatchGroupSerializer(many=True)
+    by_series = MatchGroupSerializer(many=True)

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django_filters import rest_framework as filters
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from core.api import PlannerViewSetMixin
+from core.filters import ExistingValueFilter
+from releases.models import Series
 from squads import permissions as perms
 from squads import selectors, services
-from squads.models import AreaExpert, GoalStatus, Membership, SquadGoal, SquadRole
+from squads.models import (
+    AreaExpert,
+    GoalStatus,
+    Membership,
+    Project,
+    Squad,
+    SquadGoal,
+    SquadRole,
+)
 from squads.serializers import (
     AreaExpertSerializer,
     MembershipSerializer,
@@ -38,9 +49,31 @@ class ProjectViewSet(PlannerViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.project_list()
 
 
+def _named(path: str, queryset: Any, field: str, help_text: str, **kwargs: Any) -> Any:
+    return ExistingValueFilter(
+        field_name=f"{path}__{field}",
+        queryset=queryset,
+        to_field_name=field,
+        help_text=help_text,
+        **kwargs,
+    )
+
+
+def _squad(path: str = "squad") -> ExistingValueFilter:
+    return _named(path, Squad.objects.all(), "slug", "Squad slug, e.g. ci.")
+
+
+def _user(path: str = "user", **kwargs: Any) -> ExistingValueFilter:
+    return _named(path, get_user_model().objects.all(), "username", "Username.", **kwargs)
+
+
 class SquadFilter(filters.FilterSet):
-    project = filters.CharFilter(field_name="project__name")
-    member = filters.CharFilter(field_name="memberships__user__username", distinct=True)
+    project = _named("project", Project.objects.all(), "name", "Project name, e.g. tripleo.")
+    member = _user("memberships__user", distinct=True)
+
+    class Meta:
+        model = Squad
+        fields = ["project", "member"]
 
 
 class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
@@ -72,7 +105,9 @@ class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         project = data.pop("project", None)
         if project is not None and project.pk != serializer.instance.project_id:
-            raise ValidationError({"project": "A squad cannot move to another project."})
+            raise ValidationError(
+                {"project": ["A squad cannot move to another project."]}, code="conflict"
+            )
         serializer.instance = services.squad_update(
             squad=serializer.instance, actor=self.request.user, **data
         )
@@ -82,8 +117,8 @@ class SquadViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
 
 
 class MembershipFilter(filters.FilterSet):
-    squad = filters.CharFilter(field_name="squad__slug")
-    user = filters.CharFilter(field_name="user__username")
+    squad = _squad()
+    user = _user()
     role = filters.ChoiceFilter(choices=SquadRole.choices)
 
     class Meta:
@@ -133,7 +168,9 @@ class MembershipViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         data = serializer.validated_data
         for field in ("squad", "user"):
             if field in data and data[field].pk != getattr(membership, f"{field}_id"):
-                raise ValidationError({field: "Remove the membership and add a new one."})
+                raise ValidationError(
+                    {field: ["Remove the membership and add a new one."]}, code="conflict"
+                )
         serializer.instance = services.membership_set(
             squad=membership.squad,
             user=membership.user,
@@ -146,8 +183,8 @@ class MembershipViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
 
 
 class AreaExpertFilter(filters.FilterSet):
-    squad = filters.CharFilter(field_name="squad__slug")
-    user = filters.CharFilter(field_name="user__username")
+    squad = _squad()
+    user = _user()
 
     class Meta:
         model = AreaExpert
@@ -187,7 +224,9 @@ class AreaExpertViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         data = serializer.validated_data
         for field in ("squad", "user"):
             if field in data and data[field].pk != getattr(expert, f"{field}_id"):
-                raise ValidationError({field: "Remove the expert and add a new one."})
+                raise ValidationError(
+                    {field: ["Remove the expert and add a new one."]}, code="conflict"
+                )
         serializer.instance = services.area_expert_update(
             expert=expert, actor=self.request.user, topic=data.get("topic", expert.topic)
         )
@@ -197,8 +236,8 @@ class AreaExpertViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
 
 
 class SquadGoalFilter(filters.FilterSet):
-    squad = filters.CharFilter(field_name="squad__slug")
-    series = filters.CharFilter(field_name="series__name")
+    squad = _squad()
+    series = _named("series", Series.objects.all(), "name", "Series name, e.g. ocata.")
     status = filters.ChoiceFilter(choices=GoalStatus.choices)
 
     class Meta:
@@ -238,7 +277,9 @@ class SquadGoalViewSet(PlannerViewSetMixin, viewsets.ModelViewSet):
         for field in ("squad", "series"):
             value = data.pop(field, None)
             if value is not None and value.pk != getattr(goal, f"{field}_id"):
-                raise ValidationError({field: "A goal cannot move; add a new one."})
+                raise ValidationError(
+                    {field: ["A goal cannot move; add a new one."]}, code="conflict"
+                )
         serializer.instance = services.goal_update(goal=goal, actor=self.request.user, **data)
 
     def perform_destroy(self, instance: SquadGoal) -> None:

@@ -31,6 +31,23 @@ def project_create(
     return project
 
 
+@transaction.atomic
+def ptl_appoint(*, project: Project, user: AbstractBaseUser, actor: Actor) -> bool:
+    """Make ``user`` a PTL of ``project`` (a member of its PTL group), by an administrator or a
+    system process; returns False when they already were."""
+    perms.check(actor, bool(actor and actor.is_superuser), "Only an administrator names PTLs.")
+    if user.groups.filter(pk=project.ptl_group_id).exists():
+        return False
+    user.groups.add(project.ptl_group)
+    audit_record(
+        actor=actor,
+        obj=project,
+        action="ptl-appoint",
+        changes={"ptl": (None, user.get_username())},
+    )
+    return True
+
+
 # --- squads -----------------------------------------------------------------------------------
 SQUAD_FIELDS = {"name", "slug", "area", "mission", "etherpad_url", "docs_url"}
 

@@ -3,6 +3,7 @@ services."""
 
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,9 +12,49 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("PLANNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
-RELEASES_TREE = SHARED_DATA / "openstack-releases"
 BRANCH_HISTORY_CSV = SHARED_DATA / "branch-cuts-actual.csv"
-SPECS_TREE = SHARED_DATA / "tripleo-specs"  # openstack/tripleo-specs' specs/ tree (CC-BY 3.0)
+OCATA_FACTS = SHARED_DATA / "tripleo-ocata.md"
+
+
+def candidates(variable: str, name: str) -> list[Path]:
+    """Where a real data set is looked for, in order: the environment ``variable``, the shared
+    snapshot beside the project (``../shared/data/<name>``), then where ``make data`` puts it."""
+    configured = os.environ.get(variable, "")
+    return [*([Path(configured)] if configured else []), SHARED_DATA / name, ROOT / "var" / name]
+
+
+def releases_candidates() -> list[Path]:
+    return candidates("PLANNER_RELEASES_DATA", "openstack-releases")
+
+
+def is_releases_tree(path: Path) -> bool:
+    return (path / "data" / "series_status.yaml").is_file()
+
+
+def is_specs_tree(path: Path) -> bool:
+    return (path / "specs" / "ocata").is_dir()
+
+
+def first_of(paths: list[Path], found: Callable[[Path], bool]) -> Path:
+    return next((p for p in paths if found(p)), paths[0])
+
+
+def missing(what: str, paths: list[Path], variable: str) -> str:
+    looked = ", ".join(str(p) for p in paths)
+    how = f"run `make data` (git, network) or set {variable}"
+    return f"{what} is not there (looked in {looked}): {how}"
+
+
+RELEASES_TREE = first_of(releases_candidates(), is_releases_tree)
+RELEASES_MISSING = missing(
+    "the real openstack/releases data", releases_candidates(), "PLANNER_RELEASES_DATA"
+)
+SPECS_TREE = first_of(candidates("PLANNER_SPECS_DATA", "tripleo-specs"), is_specs_tree)
+SPECS_MISSING = missing(
+    "the real tripleo-specs data",
+    candidates("PLANNER_SPECS_DATA", "tripleo-specs"),
+    "PLANNER_SPECS_DATA",
+)
 
 
 def services_required() -> bool:
@@ -50,22 +91,69 @@ def postgres(db) -> None:
     need("PostgreSQL", connection.vendor == "postgresql", f"the database is {connection.vendor}")
 
 
+def need_data(available: bool, missing: str) -> None:
+    """Skip a test whose real data is absent (one line saying how to get it), or fail it under
+    REQUIRE_SERVICES=1 (CI), where a green run must have run it."""
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"REQUIRE_SERVICES=1: {missing}")
+    pytest.skip(missing)
+
+
+# The real data sets, by the fixture that hands one to a test: (is it there, what to do if not).
+REAL_DATA = {
+    "releases_tree": (lambda: is_releases_tree(RELEASES_TREE), RELEASES_MISSING),
+    "branch_history_csv": (
+        BRANCH_HISTORY_CSV.is_file,
+        f"the real branch-cut history is not at {BRANCH_HISTORY_CSV}: it comes with the shared "
+        "data beside the project (PLANNER_SHARED_DATA names another folder)",
+    ),
+    "specs_tree": (lambda: is_specs_tree(SPECS_TREE), SPECS_MISSING),
+    "ocata_facts": (
+        OCATA_FACTS.is_file,
+        f"the TripleO Ocata facts are not at {OCATA_FACTS}: they come with the shared data "
+        "beside the project (PLANNER_SHARED_DATA names another folder)",
+    ),
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test needing absent real data here, before its fixtures, so every such skip is
+    one line of the summary per data set (a skip in a fixture is reported once per test)."""
+    if services_required():
+        return  # the fixtures fail them
+    for fixture, (available, missing) in REAL_DATA.items():
+        if fixture in getattr(item, "fixturenames", ()) and not available():
+            pytest.skip(missing)
+
+
 @pytest.fixture(scope="session")
 def releases_tree() -> Path:
-    if not (RELEASES_TREE / "data" / "series_status.yaml").exists():
-        pytest.fail(f"the real openstack/releases data is missing at {RELEASES_TREE}")
+    available, missing = REAL_DATA["releases_tree"]
+    need_data(available(), missing)
     return RELEASES_TREE
 
 
 @pytest.fixture(scope="session")
+def branch_history_csv() -> Path:
+    available, missing = REAL_DATA["branch_history_csv"]
+    need_data(available(), missing)
+    return BRANCH_HISTORY_CSV
+
+
+@pytest.fixture(scope="session")
+def ocata_facts() -> Path:
+    available, missing = REAL_DATA["ocata_facts"]
+    need_data(available(), missing)
+    return OCATA_FACTS
+
+
+@pytest.fixture(scope="session")
 def specs_tree() -> Path:
-    """The real tripleo-specs snapshot; missing, the test fails under REQUIRE_SERVICES=1 and
-    is skipped otherwise."""
-    need(
-        "the real tripleo-specs snapshot",
-        (SPECS_TREE / "specs" / "ocata").is_dir(),
-        f"{SPECS_TREE} is missing (PLANNER_SHARED_DATA names the data directory)",
-    )
+    """The real tripleo-specs tree (openstack/tripleo-specs' specs/, CC-BY 3.0)."""
+    available, missing = REAL_DATA["specs_tree"]
+    need_data(available(), missing)
     return SPECS_TREE
 
 

@@ -31,6 +31,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = "!unusable"
 
 
+def api_token(user: User) -> str:  # type: ignore[valid-type]
+    """A live API token of ``user`` (django-rest-knox stores only its digest)."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user=user)[1]
+
+
 class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Group

@@ -18,16 +18,15 @@ from releases.models import (
     Series,
 )
 from releases.selectors import branch_report
-from tests.conftest import BRANCH_HISTORY_CSV
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def real_cuts(real_releases, django_db_blocker):
+def real_cuts(real_releases, branch_history_csv, django_db_blocker):
     """The real history imported and every series' cuts computed, once for this module."""
     with django_db_blocker.unblock():
-        return branch_history_import(path=BRANCH_HISTORY_CSV)
+        return branch_history_import(path=branch_history_csv)
 
 
 def cut(series: str, deliverable: str) -> BranchCut:
@@ -133,8 +132,8 @@ def test_history_import_with_a_bad_row_writes_nothing(real_cuts, tmp_path):
     assert cut("ocata", "nova").actual_date != date(2017, 1, 1)
 
 
-def test_history_reimport_is_idempotent(real_cuts):
-    result = branch_history_import(path=BRANCH_HISTORY_CSV)
+def test_history_reimport_is_idempotent(real_cuts, branch_history_csv):
+    result = branch_history_import(path=branch_history_csv)
     assert (result.created, result.updated, result.deleted) == (0, 0, 0)
     assert result.series_recomputed == []
 

@@ -176,3 +176,40 @@ def test_the_pages_break_no_rule_of_their_content_security_policy(page, tmp_path
     meter = page.locator("svg.meter rect").first
     assert meter.bounding_box()["width"] > 0
     shoot(page, tmp_path, "dashboard-under-csp")
+
+
+def test_api_docs_render_offline_under_a_strict_content_security_policy(browser, live_server):
+    """Swagger UI comes from the sidecar's static files and its script is a file of its own:
+    with every other host unreachable and ``default-src 'self'`` on each page, the operations
+    still render."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    elsewhere: list[str] = []
+    refused: list[str] = []
+
+    def same_origin_only(route) -> None:
+        if not route.request.url.startswith(live_server.url):
+            elsewhere.append(route.request.url)
+            route.abort()
+            return
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": "default-src 'self'"}
+        route.fulfill(response=response, headers=headers)
+
+    context.route("**/*", same_origin_only)
+    page = context.new_page()
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else 0
+    )
+    page.goto("/api/docs/")
+    page.locator(".opblock-tag").first.wait_for()
+    tags = page.locator(".opblock-tag").all_inner_texts()
+    assert any("blueprints" in t for t in tags) and any("tokens" in t for t in tags), tags
+    page.locator("[data-path='/api/v1/cycles/{name}/milestones/']").first.wait_for()
+    shots = Path(os.environ.get("PLANNER_SHOTS_DIR", "/tmp/planner-shots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "api-docs.png"))
+    assert not elsewhere, f"the docs page reached for other hosts: {elsewhere}"
+    scripts = [m for m in refused if "script" in m]
+    assert not scripts, f"scripts refused by the policy: {scripts}"
+    context.close()

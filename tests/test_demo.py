@@ -14,7 +14,7 @@ from tests.factories import ocata_schedule
 
 EXPECTED = {
     "projects": 1,
-    "users": 11,
+    "users": 12,
     "squads": 8,
     "memberships": 11,
     "area_experts": 2,
@@ -30,7 +30,7 @@ EXPECTED = {
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # The demo hashes "demo" for eleven accounts per load; PBKDF2 would dominate the test.
+    # The demo hashes "demo" for twelve accounts per load; PBKDF2 would dominate the test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -79,6 +79,15 @@ def test_demo_roles_and_passwords(ocata):
     assert perms.can_edit_blueprint(ci_lead, ci_blueprint)
     assert not perms.can_edit_blueprint(ci_lead, upgrade_blueprint)
     assert perms.is_ptl(ptl, upgrade_blueprint.project)
+
+
+def test_demo_admin_account_reaches_the_admin_site(ocata, client):
+    demo_load(series=ocata)
+    assert client.login(username="admin", password="demo")
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "Site administration" in page.content.decode()
+    assert client.get("/admin/releases/branchrule/").status_code == 200
 
 
 def test_demo_leaves_an_audit_trail_with_role_accounts(ocata):

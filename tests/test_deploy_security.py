@@ -12,11 +12,11 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token, TokenProxy
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.conftest import ROOT
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 PASSWORD = "right-password-123"
 
@@ -273,26 +273,26 @@ def test_api_writes_with_a_session_need_the_csrf_token():
 
 def test_a_revoked_token_no_longer_authenticates():
     user = UserFactory()
-    token = Token.objects.create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     assert client.post("/api/v1/squads/", {}, format="json").status_code != 401
-    # when: revoked (the admin's Token page, or deleting the row)
-    Token.objects.filter(user=user).delete()
-    # then (403, not 401: the API's first authentication scheme is the session)
+    # when: revoked (DELETE /api/v1/tokens/{token_key}/, the admin's token page, or the row)
+    AuthToken.objects.filter(user=user).delete()
+    # then: 401 with the scheme to use (the token scheme is the API's first)
     response = client.post("/api/v1/squads/", {}, format="json")
-    assert response.status_code in {401, 403}
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
     assert response.json()["detail"] == "Invalid token."
-    assert TokenProxy in admin.site._registry  # revocation is there in the admin
+    assert AuthToken in admin.site._registry  # revocation is there in the admin
 
 
 def test_a_deactivated_users_token_no_longer_authenticates():
     user = UserFactory()
-    token = Token.objects.create(user=user)
+    token = api_token(user)
     user.is_active = False
     user.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.post("/api/v1/squads/", {}, format="json")
-    assert response.status_code in {401, 403}
+    assert response.status_code == 401
     assert response.json()["detail"] == "User inactive or deleted."

@@ -190,8 +190,9 @@ def test_api_forecast_of_a_blueprint_and_of_a_cycle(demo, client):
     one = client.get(f"/api/v1/blueprints/{bp.pk}/forecast/?as_of=2017-01-10").json()
     assert one["name"] == bp.name and one["forecast"]["reasons"]
     assert one["forecast"]["deadline"] == "2017-01-26"
-    rows = client.get("/api/v1/cycles/ocata/forecast/?as_of=2017-01-10&flagged=true").json()
-    assert rows and all(r["forecast"]["flagged"] for r in rows)
+    page = client.get("/api/v1/cycles/ocata/forecast/?as_of=2017-01-10&flagged=true").json()
+    rows = page["results"]
+    assert rows and page["count"] == len(rows) and all(r["forecast"]["flagged"] for r in rows)
     scores = [r["forecast"]["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
 

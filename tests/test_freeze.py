@@ -57,7 +57,7 @@ def test_problems_page_and_api_list_a_blueprint_targeted_after_freeze(demo, clie
     Blueprint.objects.filter(pk=bp.pk).update(target_milestone=rc1)
     html = client.get("/problems/?as_of=2017-01-10").content.decode()
     assert "Composable Service Upgrades" in html and 'data-code="target-after-freeze"' in html
-    rows = client.get("/api/v1/problems/?as_of=2017-01-10&series=ocata").json()
+    rows = client.get("/api/v1/problems/?as_of=2017-01-10&series=ocata").json()["results"]
     row = next(r for r in rows if r["name"] == bp.name)
     assert row["freeze_problems"][0]["code"] == "target-after-freeze"
     dash = client.get("/cycles/ocata/?as_of=2017-01-10")

@@ -190,7 +190,8 @@ def test_generate_api_for_staff_the_ptl_and_add_series_permission(real_releases)
     assert "pike R-5" in ff["observations"]
     # The new cycle is readable under its name; "generate" was never taken as one.
     assert client.get("/api/v1/cycles/juniper/milestones/").status_code == 200
-    assert client.post(URL, BODY, format="json").status_code == 400
+    again = client.post(URL, BODY, format="json")
+    assert again.status_code == 409 and "already exists" in again.json()["name"][0]
 
     ptl = UserFactory()
     ptl.groups.add(ProjectFactory(ptl_group=GroupFactory(name="gen-ptl")).ptl_group)

@@ -70,10 +70,10 @@ def api_token(stack: Stack) -> str:
     return shell(
         stack,
         "import json; from django.contrib.auth import get_user_model;"
-        " from rest_framework.authtoken.models import Token;"
+        " from knox.models import AuthToken;"
         " u, _ = get_user_model().objects.get_or_create(username='i7-ptl',"
         " defaults={'is_superuser': True, 'is_staff': True});"
-        " print(json.dumps({'key': Token.objects.get_or_create(user=u)[0].key}))",
+        " print(json.dumps({'key': AuthToken.objects.create(user=u)[1]}))",
     )["key"]
 
 

@@ -13,7 +13,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from blueprints import services as bp_services
@@ -30,6 +29,7 @@ from tests.factories import (
     SquadGoalFactory,
     UserFactory,
     WorkItemFactory,
+    api_token,
     cast,
     event,
     live_schedule,
@@ -506,9 +506,8 @@ def test_contributor_cannot_edit_work_items_assigned_to_others(world: World) -> 
 
 
 def test_token_authentication_writes_as_the_token_owner(world: World) -> None:
-    token = Token.objects.create(user=world.c.lead)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.c.lead)}")
     response = client.patch(
         f"/api/v1/blueprints/{world.blueprint.pk}/", {"priority": "High"}, format="json"
     )

@@ -41,8 +41,8 @@ YAML_SERIES = [
     "gazpacho", "hibiscus", "indri",
 ]  # fmt: skip
 
-# The real data is required: without it these tests fail (tests.conftest.releases_tree), they
-# never skip, so a missing ../shared cannot pass for a green run.
+# The real data: without it these tests skip saying how to get it, and fail under
+# REQUIRE_SERVICES=1 (tests.conftest.releases_tree), so CI cannot pass without them.
 needs_data = pytest.mark.usefixtures("releases_tree")
 
 
@@ -50,8 +50,8 @@ needs_data = pytest.mark.usefixtures("releases_tree")
 
 
 @pytest.fixture(scope="module")
-def order() -> list[str]:
-    return series_order_from_status((RELEASES / "data" / "series_status.yaml").read_text())
+def order(releases_tree: Path) -> list[str]:
+    return series_order_from_status((releases_tree / "data" / "series_status.yaml").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ from blueprints.specs import (
     render_spec_sections,
     sanitise_html,
 )
-from tests.conftest import ROOT, SHARED_DATA, SPECS_TREE
+from tests.conftest import ROOT, SPECS_TREE
 
-OCATA_FACTS = SHARED_DATA / "tripleo-ocata.md"
 TOY_TREE = ROOT / "tests" / "data" / "specs" / "toy-specs"
 LAUNCHPAD_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "xlink:href", "poster"}
@@ -67,9 +66,9 @@ def line_of(path: str, needle: str, start: int = 1) -> int:
     return next(n for n, line in enumerate(lines, 1) if n >= start and needle in line)
 
 
-def facts_table() -> list[dict[str, str]]:
+def facts_table(facts: Path) -> list[dict[str, str]]:
     """The rows of tripleo-ocata.md's "Ocata specs → Launchpad blueprints" table."""
-    text = OCATA_FACTS.read_text(encoding="utf-8")
+    text = facts.read_text(encoding="utf-8")
     table = text.split("## Ocata specs", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in rows[0].strip("|").split("|")]
@@ -98,9 +97,9 @@ def test_all_fifteen_ocata_specs_parse_and_link_their_launchpad_blueprint(tree):
             assert parsed.blueprint.url.startswith("https://blueprints.launchpad.net/tripleo/")
 
 
-def test_the_ocata_facts_table_names_the_blueprints_the_specs_link(tree):
+def test_the_ocata_facts_table_names_the_blueprints_the_specs_link(tree, ocata_facts):
     # given: the public facts, whose last row moved to Pike in March 2017
-    rows = facts_table()
+    rows = facts_table(ocata_facts)
     named = {row["blueprint name"].split(" (")[0] for row in rows}
     moved = {row["blueprint name"] for row in rows if "moved to Pike" in row["notes"]}
 
@@ -109,9 +108,9 @@ def test_the_ocata_facts_table_names_the_blueprints_the_specs_link(tree):
     assert moved <= {s.blueprint_name for s in tree.in_series("pike")}
 
 
-def test_ocata_work_items_match_the_facts_table(tree):
+def test_ocata_work_items_match_the_facts_table(tree, ocata_facts):
     by_name = {s.blueprint_name: s for s in tree.in_series("ocata")}
-    for row in facts_table():
+    for row in facts_table(ocata_facts):
         name = row["blueprint name"].split(" (")[0]
         if name not in by_name or name == "step-by-step-validation":
             continue  # the facts count its two top-level bullets; nested ones are flattened here

@@ -80,14 +80,15 @@ def test_lead_creates_goal_with_links(c, api):
     assert response.json()["order"] == 0
 
 
-def test_duplicate_slug_is_a_400(c, api):
+def test_duplicate_slug_is_a_409_conflict(c, api):
     api.force_authenticate(c.ptl)
     response = api.post(
         "/api/v1/squads/",
         {"project": "tripleo", "name": "ci2", "slug": "ci", "area": "x"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "slug" in response.json()
 
 
 def test_a_person_may_be_in_several_squads_and_join_through_the_api(c, api):

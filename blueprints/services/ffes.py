@@ -96,7 +96,7 @@ def ffe_decide(
         .get(pk=ffe.pk)
     )
     if ffe.status != FFEStatus.REQUESTED:
-        raise ValidationError(f"This FFE was already decided ({ffe.status}).")
+        raise ValidationError(f"This FFE was already decided ({ffe.status}).", code="conflict")
     if granted:
         project, series = ffe.blueprint.project, ffe.blueprint.series
         policy = (
@@ -106,10 +106,13 @@ def ffe_decide(
             count = selectors.ffe_granted_count(project=project, series=series)
             if count >= policy.max_granted:
                 raise ValidationError(
-                    f"The cap of {policy.max_granted} granted FFEs for {series.name} is reached."
+                    f"The cap of {policy.max_granted} granted FFEs for {series.name} is reached.",
+                    code="conflict",
                 )
         if ffe.merge_by < today:
-            raise ValidationError("The merge-by date has passed: the request can only be denied.")
+            raise ValidationError(
+                "The merge-by date has passed: the request can only be denied.", code="conflict"
+            )
     status = FFEStatus.GRANTED if granted else FFEStatus.DENIED
     diff = apply_changes(
         ffe,
@@ -140,7 +143,8 @@ def ffe_mark_merged(
     ffe = FeatureFreezeException.objects.select_for_update().get(pk=ffe.pk)
     if ffe.status != FFEStatus.GRANTED:
         raise ValidationError(
-            f"Only a granted FFE can be marked merged (this one is {ffe.status})."
+            f"Only a granted FFE can be marked merged (this one is {ffe.status}).",
+            code="conflict",
         )
     if merged_on > ffe.merge_by:
         raise ValidationError(
