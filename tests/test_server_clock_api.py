@@ -54,8 +54,8 @@ def test_an_ffe_decision_happens_on_the_servers_day_and_checks_merge_by_then(wor
         {"granted": True, "decided_on": "2017-01-27", **BACK_DATED},
         format="json",
     )
-    # then: refused, as it would be on the server's day
-    assert response.status_code == 400, response.content
+    # then: refused, as it would be on the server's day (the request is fine, the data refuses it)
+    assert response.status_code == 409, response.content
     ffe.refresh_from_db()
     assert ffe.status == FFEStatus.REQUESTED
     # and a decision that is allowed is dated by the server
