@@ -195,6 +195,27 @@ class Occurrence(models.Model):
     def days(self) -> int:
         return (self.end_date - self.date).days + 1
 
+    # What pages show of a day is its event's: a list of occurrences reads like one of events.
+    @property
+    def key(self) -> str:
+        return self.event.key
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def team(self) -> str:
+        return self.event.team
+
+    @property
+    def conflicts(self) -> list[str]:
+        return self.event.conflicts
+
 
 class Deliverable(models.Model):
     """A deliverable (one or more git repositories released together)."""
