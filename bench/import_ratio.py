@@ -8,7 +8,8 @@ PostgreSQL database created and dropped here) that measures, in this order:
 
 1. ``parse``: read and ``yaml.load(CSafeLoader)`` every file the import reads (series status,
    21 schedules, 6,026 deliverables) — the floor, after one untimed read to warm the page cache;
-2. ``import``: ``releases_import(path)`` of the whole tree. Celery runs eagerly (the embedded
+2. ``import``: ``releases_import(path)`` of the whole tree (events and every occurrence of
+   them included). Celery runs eagerly (the embedded
    default), so the commit's ``schedule_changed`` computes every changed series' branch cuts in
    the same call: this figure is import + branch-cut computation of all series;
 3. ``reimport``: the same import again (unchanged tree: nothing written, nothing recomputed).
@@ -54,7 +55,7 @@ def child(root: Path) -> dict:
     import yaml
 
     from releases import branch_services
-    from releases.models import BranchCut, DeliverableSeries
+    from releases.models import BranchCut, DeliverableSeries, Occurrence
     from releases.services import releases_import
 
     files = source_files(root)
@@ -87,6 +88,9 @@ def child(root: Path) -> dict:
     if cuts != records:
         raise SystemExit(f"branch cuts not computed by the import: {cuts} cuts, {records} files")
     branch_compute = compute_time[0]
+    occurrences = Occurrence.objects.count()
+    if occurrences < 700:  # every day of every scheduled event (with its listings) is written
+        raise SystemExit(f"occurrences not written by the import: {occurrences}")
 
     compute_time[0] = 0.0
     started = time.perf_counter()
@@ -101,6 +105,7 @@ def child(root: Path) -> dict:
         "import_branch_cuts_s": branch_compute,
         "reimport_s": reimport,
         "branch_cuts": cuts,
+        "occurrences": occurrences,
         "import_ratio": full / parse,
         "reimport_ratio": reimport / parse,
         "changed_series": len(first.changed_series),
