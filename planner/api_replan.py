@@ -35,6 +35,14 @@ class ReplanInput(serializers.Serializer):
     shift_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=-MAX_SHIFT_DAYS, max_value=MAX_SHIFT_DAYS
     )
+    occurrence = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=1000,
+        help_text="Which of the event's days moves: 0 (the default) is the first, the event's "
+        "date, which the cascade follows; a later day moves alone.",
+    )
     fingerprint = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
     def validate_date(self, value: date | None) -> date | None:
@@ -56,6 +64,10 @@ class EventMoveSerializer(serializers.Serializer):
     new = serializers.DateField()
     days = serializers.IntegerField()
     reason = serializers.CharField(help_text="Why it moves (the cascade rule), in words.")
+    occurrence = serializers.IntegerField(
+        help_text="Which of the event's days moves (0: the first, the event's date)."
+    )
+    occurrences = serializers.IntegerField(help_text="How many days the event has.")
 
 
 class BranchCutMoveSerializer(serializers.Serializer):
@@ -133,6 +145,9 @@ class ReplanView(APIView):
             OpenApiParameter("event", str),
             OpenApiParameter("date", OpenApiTypes.DATE),
             OpenApiParameter("shift_days", int),
+            OpenApiParameter(
+                "occurrence", int, description="Which of the event's days moves (0: the first)."
+            ),
         ],
         responses=ReplanPreviewSerializer,
     )
@@ -146,6 +161,7 @@ class ReplanView(APIView):
             key=v.get("event") or None,
             new_date=v.get("date"),
             shift_days=v.get("shift_days"),
+            occurrence=v.get("occurrence"),
         )
         return Response(ReplanPreviewSerializer(preview.as_dict()).data)
 
@@ -162,6 +178,7 @@ class ReplanView(APIView):
             key=v.get("event") or None,
             new_date=v.get("date"),
             shift_days=v.get("shift_days"),
+            occurrence=v.get("occurrence"),
             fingerprint=v.get("fingerprint") or None,
         )
         body = ReplanAppliedSerializer({"id": replan.pk, **replan.preview}).data

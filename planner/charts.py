@@ -52,6 +52,8 @@ class Marker:
     day: date
     major: bool
     row: int  # label row, so neighbouring labels don't overlap
+    end_day: date | None = None  # last day of a span of days, None for one day
+    span_width: float = 0.0  # width of the span's bar (0 for one day)
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,15 @@ class Timeline:
 def timeline(
     *,
     weeks: Sequence[tuple[date, date, str]],
-    events: Iterable[tuple[date, str, str]],
+    events: Iterable[tuple[date, str, str] | tuple[date, str, str, date]],
     today: date,
     width: int = 960,
 ) -> Timeline:
-    """Lay the cycle's weeks left to right and place each (date, kind, title) event on them.
+    """Lay the cycle's weeks left to right and place each (date, kind, title[, end date])
+    occurrence on them.
 
-    One column per Monday–Friday week; an event sits at its day's offset within the week.
+    One column per Monday–Friday week; an occurrence sits at its first day's offset within the
+    week, and a span of days also gets a bar across to its last day.
     """
     if not weeks:
         return Timeline(width=width, height=0, weeks=(), markers=(), today_x=None)
@@ -100,9 +104,10 @@ def timeline(
         )
     markers = []
     last_x_by_row: dict[int, float] = {}
-    for day, kind, title in sorted(events, key=lambda e: (e[0], e[1])):
+    for day, kind, title, *rest in sorted(events, key=lambda e: (e[0], e[1])):
         if not first <= day < last_end:
             continue
+        end_day = rest[0] if rest and rest[0] > day else None
         major = kind in MAJOR_KINDS
         x = x_of(day)
         row = 0
@@ -111,9 +116,19 @@ def timeline(
             while last_x_by_row.get(row, -1e9) > x - 46:
                 row += 1
             last_x_by_row[row] = x
+        bar = 0.0
+        if end_day is not None:
+            bar = round(x_of(min(end_day + timedelta(days=1), last_end)) - x, 1)
         markers.append(
             Marker(
-                x=x, label=SHORT_LABELS.get(kind, ""), title=title, day=day, major=major, row=row
+                x=x,
+                label=SHORT_LABELS.get(kind, ""),
+                title=title,
+                day=day,
+                major=major,
+                row=row,
+                end_day=end_day,
+                span_width=bar,
             )
         )
     today_x = x_of(today) if first <= today < last_end else None

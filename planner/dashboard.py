@@ -123,8 +123,11 @@ def dashboard(
 ) -> dict[str, Any]:
     """Everything the dashboard shows, for ``project`` in ``series`` as seen on ``as_of``."""
     weeks = list(release_selectors.week_list(series=series))
-    events = list(release_selectors.event_list(series=series))
-    upcoming = [e for e in events if e.date >= as_of]
+    # What the schedule shows: every occurrence (spans, repeats, other series' listed events);
+    # the series' own events are those of its own first days.
+    days = list(release_selectors.occurrence_list(series=series))
+    events = [d.event for d in days if d.event.series_id == series.pk and d.ordinal == 0]
+    upcoming = [d for d in days if d.end_date >= as_of]
     next_event = upcoming[0] if upcoming else None
     context: dict[str, Any] = {
         "series": series,
@@ -133,11 +136,11 @@ def dashboard(
         "filters": filters,
         "timeline": charts.timeline(
             weeks=[(w.start, w.end, w.name) for w in weeks],
-            events=[(e.date, e.kind, e.title) for e in events],
+            events=[(d.date, d.kind, d.title, d.end_date) for d in days],
             today=as_of,
         ),
         "next_event": next_event,
-        "days_to_next": (next_event.date - as_of).days if next_event else None,
+        "days_to_next": max((next_event.date - as_of).days, 0) if next_event else None,
         "upcoming": upcoming[:6],
         "current_week": next((w for w in weeks if w.start <= as_of <= w.end), None),
         "cycle_over": bool(events) and events[-1].date < as_of,

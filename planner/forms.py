@@ -15,6 +15,12 @@ MAX_SHIFT_DAYS = 730
 class ReplanForm(forms.Form):
     event = forms.CharField(required=False, max_length=80)
     date = forms.DateField(required=False, label="New date")
+    occurrence = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        label="Which of its days (0: the first)",
+    )
 
     shift_days = forms.IntegerField(
         required=False,
@@ -38,6 +44,7 @@ class ReplanForm(forms.Form):
             "key": (data.get("event") or "").strip() or None,
             "new_date": data.get("date"),
             "shift_days": data.get("shift_days") or None,
+            "occurrence": data.get("occurrence") or None,
         }
 
     @property

@@ -14,7 +14,7 @@ from core.actors import Actor
 from core.audit import audit_record
 from releases import generate as gen
 from releases.kinds import EventKind, first_of_kinds
-from releases.models import Event, Series, Week
+from releases.models import Event, Occurrence, Series, Week
 from squads import permissions as perms
 
 
@@ -125,6 +125,19 @@ def schedule_generate(
         event.full_clean(exclude=["series", "week"])
         event_rows.append(event)
     Event.objects.bulk_create(event_rows)
+    # Each generated event happens on one day, listed in its own series' schedule.
+    Occurrence.objects.bulk_create(
+        Occurrence(
+            event=event,
+            listing=series,
+            date=event.date,
+            end_date=event.date,
+            week_id=event.week_id,
+            rule=event.rule,
+            source=source,
+        )
+        for event in Event.objects.filter(series=series)
+    )
     audit_record(
         actor=actor,
         obj=series,

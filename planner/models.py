@@ -76,6 +76,9 @@ class ReplanEventChange(models.Model):
 
     replan = models.ForeignKey(Replan, on_delete=models.CASCADE, related_name="event_changes")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="replan_changes")
+    ordinal = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the event's days moved (0: the first, the event's date)."
+    )
     old_date = models.DateField()
     new_date = models.DateField()
     old_week = models.ForeignKey(

@@ -62,6 +62,8 @@ class EventChange:
     old: date
     new: date
     reason: str
+    occurrence: int = 0  # which of the event's days moves (0: the first, the event's date)
+    occurrences: int = 1  # how many days the event has
 
     @property
     def days(self) -> int:
@@ -76,22 +78,33 @@ class EventChange:
             "new": self.new.isoformat(),
             "days": self.days,
             "reason": self.reason,
+            "occurrence": self.occurrence,
+            "occurrences": self.occurrences,
         }
 
 
-def cascade(*, events: list[EventRow], key: str, new_date: date) -> list[EventChange]:
+def cascade(
+    *, events: list[EventRow], key: str, new_date: date, occurrences: int = 1
+) -> list[EventChange]:
     """Move event ``key`` to ``new_date`` and every event that depends on it (``DEPENDENTS``).
 
-    Raises ``KeyError`` for an unknown key. The moved event comes first, then its dependents
-    in the order they are reached; events that would not change are left out.
+    Dates are first occurrences: an event happening on several days (``occurrences``) moves
+    its first one, its other days stay, and the change says so. Raises ``KeyError`` for an
+    unknown key. The moved event comes first, then its dependents in the order they are
+    reached; events that would not change are left out.
     """
     by_key = {e.key: e for e in events}
     moved = by_key[key]
     delta = new_date - moved.date
     if not delta:
         return []
+    reason = "moved by you"
+    if occurrences > 1:
+        reason += f": its first of {occurrences} days (the others stay)"
     changes = [
-        EventChange(moved.key, moved.kind, moved.title, moved.date, new_date, "moved by you")
+        EventChange(
+            moved.key, moved.kind, moved.title, moved.date, new_date, reason, 0, occurrences
+        )
     ]
     if moved.team:
         return changes  # team events anchor nothing
@@ -119,6 +132,22 @@ def cascade(*, events: list[EventRow], key: str, new_date: date) -> list[EventCh
     return changes
 
 
+def move_occurrence(
+    *, event: EventRow, occurrence: int, occurrences: int, old: date, new_date: date
+) -> list[EventChange]:
+    """Move one later day of an event (``occurrence`` ≥ 1, e.g. the second of two review
+    days): only that day moves; the event's first day, and so everything anchored to it,
+    stays."""
+    if old == new_date:
+        return []
+    reason = f"moved by you: its day {occurrence + 1} of {occurrences} (the others stay)"
+    return [
+        EventChange(
+            event.key, event.kind, event.title, old, new_date, reason, occurrence, occurrences
+        )
+    ]
+
+
 def shift(*, events: list[EventRow], days: int) -> list[EventChange]:
     """A whole-cycle shift: every event of the series moves by ``days``."""
     if not days:
@@ -132,7 +161,7 @@ def shift(*, events: list[EventRow], days: int) -> list[EventChange]:
 
 def new_dates(events: list[EventRow], changes: list[EventChange]) -> dict[str, date]:
     """Every event's date once ``changes`` are applied."""
-    moved = {c.key: c.new for c in changes}
+    moved = {c.key: c.new for c in changes if c.occurrence == 0}
     return {e.key: moved.get(e.key, e.date) for e in events}
 
 

@@ -31,7 +31,7 @@ from core.audit import audit_record
 from planner import replan
 from planner.models import Replan, ReplanEventChange, ReplanFFEChange, ReplanWeekChange
 from releases.kinds import FEATURE_FREEZE_KINDS, EventKind, first_of_kinds
-from releases.models import BranchCut, Event, Series, Week
+from releases.models import BranchCut, Event, Occurrence, Series, Week
 from releases.services import series_touch
 from squads import permissions as perms
 
@@ -79,9 +79,13 @@ def replan_preview(
     key: str | None = None,
     new_date: date | None = None,
     shift_days: int | None = None,
+    occurrence: int | None = None,
 ) -> Preview:
     """Everything that follows from moving event ``key`` to ``new_date`` (or shifting the whole
-    cycle by ``shift_days``), without writing anything."""
+    cycle by ``shift_days``), without writing anything.
+
+    ``occurrence`` picks which of the event's days moves (0, the default, is the first: the
+    event's date, which the cascade follows); a later day moves alone."""
     rows, events = _rows(series)
     if shift_days:
         changes = replan.shift(events=rows, days=shift_days)
@@ -90,7 +94,25 @@ def replan_preview(
             raise ValidationError({"event": f"Series {series.name} has no event {key!r}."})
         if new_date is None:
             raise ValidationError({"date": "Give the new date."})
-        changes = replan.cascade(events=rows, key=key, new_date=new_date)
+        days = _days(events[key])
+        picked = occurrence or 0
+        if picked >= max(len(days), 1):
+            raise ValidationError(
+                {"occurrence": f"{key} has {len(days)} day(s): give 0 to {len(days) - 1}."}
+            )
+        row = next(r for r in rows if r.key == key)
+        if picked:
+            changes = replan.move_occurrence(
+                event=row,
+                occurrence=picked,
+                occurrences=len(days),
+                old=days[picked],
+                new_date=new_date,
+            )
+        else:
+            changes = replan.cascade(
+                events=rows, key=key, new_date=new_date, occurrences=max(len(days), 1)
+            )
     preview = Preview(series=series, events=changes, shift_days=shift_days or 0)
     after = replan.new_dates(rows, changes)
     before = {r.key: r.date for r in rows}
@@ -102,7 +124,7 @@ def replan_preview(
         replan.first_of_kind(rows, before, (EventKind.RC1,)),
         replan.first_of_kind(rows, after, (EventKind.RC1,)),
     )
-    delta = {c.key: c.new - c.old for c in changes}
+    delta = {c.key: c.new - c.old for c in changes if c.occurrence == 0}
     release = first_of_kinds(rows, (EventKind.RELEASE,))
     release_key = release.key if release else None
     new_release = after.get(release_key) if release_key else None
@@ -178,6 +200,27 @@ def replan_preview(
     return preview
 
 
+def _days(event: Event) -> list[date]:
+    """The first day of each of the event's occurrences, by ordinal."""
+    first: dict[int, date] = {}
+    for ordinal, day in Occurrence.objects.filter(event=event).values_list("ordinal", "date"):
+        first.setdefault(ordinal, day)
+    return [first[n] for n in sorted(first)]
+
+
+def _move_days(*, event: Event, ordinal: int | None, delta: timedelta) -> None:
+    """Move the event's occurrences of ``ordinal`` (every one but the first days when None:
+    those follow ``Event.date`` on save) by ``delta``, each keeping its length, in every
+    series' listing."""
+    rows = Occurrence.objects.filter(event=event)
+    rows = rows.filter(ordinal=ordinal) if ordinal is not None else rows.exclude(ordinal=0)
+    moved = list(rows)
+    for row in moved:
+        row.date += delta
+        row.end_date += delta
+    Occurrence.objects.bulk_update(moved, ["date", "end_date"])
+
+
 def _week_for(series: Series, day: date) -> int | None:
     return (
         Week.objects.filter(series=series, start__lte=day, end__gte=day - timedelta(days=2))
@@ -194,6 +237,7 @@ def replan_apply(
     key: str | None = None,
     new_date: date | None = None,
     shift_days: int | None = None,
+    occurrence: int | None = None,
     fingerprint: str | None = None,
 ) -> Replan:
     """Apply a preview in one transaction; returns the ``Replan`` (its id undoes it).
@@ -201,7 +245,9 @@ def replan_apply(
     """
     perms.check(actor, perms.may_replan(actor), perms.REPLAN_REFUSED)
     series = Series.objects.select_for_update().get(pk=series.pk)
-    preview = replan_preview(series=series, key=key, new_date=new_date, shift_days=shift_days)
+    preview = replan_preview(
+        series=series, key=key, new_date=new_date, shift_days=shift_days, occurrence=occurrence
+    )
     if fingerprint and fingerprint != preview.fingerprint:
         raise ValidationError("The schedule changed since the preview: preview again.")
     if not preview.events:
@@ -245,14 +291,21 @@ def replan_apply(
     for change in preview.events:
         event = events[change.key]
         old_week = event.week_id
-        event.date = change.new
-        if not shift_days:
-            event.week_id = _week_for(series, change.new)
-        event.full_clean()
-        event.save()
+        if change.occurrence:
+            # A later day of the event: only its occurrences move; the event keeps its date.
+            _move_days(event=event, ordinal=change.occurrence, delta=change.new - change.old)
+        else:
+            event.date = change.new
+            if not shift_days:
+                event.week_id = _week_for(series, change.new)
+            event.full_clean()
+            event.save()  # its first days follow (releases.receivers)
+            if shift_days:
+                _move_days(event=event, ordinal=None, delta=change.new - change.old)
         ReplanEventChange.objects.create(
             replan=record,
             event=event,
+            ordinal=change.occurrence,
             old_date=change.old,
             new_date=change.new,
             old_week_id=old_week,
@@ -299,16 +352,28 @@ def replan_undo(*, replan: Replan, actor: Actor) -> Replan:
         raise ValidationError("This re-plan was already undone.", code="conflict")
     series = Series.objects.select_for_update().get(pk=replan.series_id)
     changes = list(replan.event_changes.select_related("event"))
-    stale = sorted(c.event.key for c in changes if c.event.date != c.new_date)
+    stale = sorted(c.event.key for c in changes if _current(c) != c.new_date)
     if stale:
         raise ValidationError(
             f"Changed since the re-plan, not undone: {', '.join(stale)}.", code="conflict"
         )
     for change in changes:
         event = change.event
+        back = change.old_date - change.new_date
+        if change.ordinal:
+            _move_days(event=event, ordinal=change.ordinal, delta=back)
+            audit_record(
+                actor=actor,
+                obj=event,
+                action="update",
+                changes={f"day {change.ordinal + 1}": (change.new_date, change.old_date)},
+            )
+            continue
         event.date = change.old_date
         event.week_id = change.old_week_id
         event.save()
+        if replan.shift_days:
+            _move_days(event=event, ordinal=None, delta=back)
         audit_record(
             actor=actor, obj=event, action="update", changes={"date": (change.new_date, event.date)}
         )
@@ -335,6 +400,14 @@ def replan_undo(*, replan: Replan, actor: Actor) -> Replan:
     audit_record(actor=actor, obj=replan, action="update", changes={"undone_at": (None, "now")})
     series_touch(series_ids=[series.pk])
     return replan
+
+
+def _current(change: ReplanEventChange) -> date | None:
+    """The date the change's day has now (the event's, or its later occurrence's)."""
+    if not change.ordinal:
+        return change.event.date
+    days = _days(change.event)
+    return days[change.ordinal] if change.ordinal < len(days) else None
 
 
 def replan_history(*, series: Series, limit: int = 10) -> list[Replan]:

@@ -50,7 +50,7 @@ def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
     series = get_object_or_404(Series, name=name)
     team = request.GET.get("team", "").strip()
     deliverable = request.GET.get("deliverable", "").strip()
-    events = release_selectors.event_list(series=series, team=team or None)
+    occurrences = release_selectors.occurrence_list(series=series, team=team or None)
     who = team or deliverable
     title = f"{series.title} release schedule" + (f" ({who})" if who else "")
     cuts = []
@@ -58,7 +58,7 @@ def cycle_ics(request: HttpRequest, name: str) -> HttpResponse:
         cuts = release_selectors.branch_cut_list(series=series, team=team)
         if deliverable:
             cuts = cuts.filter(deliverable__name=deliverable)
-    body = schedule_calendar(series=series, events=events, name=title, branch_cuts=cuts)
+    body = schedule_calendar(series=series, occurrences=occurrences, name=title, branch_cuts=cuts)
     if squad_slug := request.GET.get("squad", "").strip():
         squad = get_object_or_404(Squad, slug=squad_slug)
         body = add_squad_dates(body, series=series, squad=squad)

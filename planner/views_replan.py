@@ -47,7 +47,16 @@ def replan(request: HttpRequest, name: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(url)
     form = ReplanForm(request.GET)
-    preview, error, params = None, "", {"key": None, "new_date": None, "shift_days": None}
+    preview, error, params = (
+        None,
+        "",
+        {
+            "key": None,
+            "new_date": None,
+            "shift_days": None,
+            "occurrence": None,
+        },
+    )
     if not form.is_valid():
         error = form_errors(form)
     else:

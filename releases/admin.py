@@ -10,6 +10,7 @@ from releases.models import (
     DeliverableSeries,
     Event,
     ImportRun,
+    Occurrence,
     Series,
     Week,
 )
@@ -35,6 +36,19 @@ class WeekAdmin(AuditedAdmin):
     list_select_related = ["series"]
 
 
+class OccurrenceInline(admin.TabularInline):
+    """Every day the event happens on, as each series' schedule lists it (the import's)."""
+
+    model = Occurrence
+    extra = 0
+    fields = ["ordinal", "date", "end_date", "listing", "week", "rule", "primary", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(AuditedAdmin):
     list_display = ["key", "series", "kind", "title", "date", "rule", "team"]
@@ -42,6 +56,7 @@ class EventAdmin(AuditedAdmin):
     search_fields = ["key", "title", "team"]
     list_select_related = ["series"]
     raw_id_fields = ["week"]
+    inlines = [OccurrenceInline]
 
 
 @admin.register(Deliverable)

@@ -7,17 +7,17 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.filters import ExistingValueFilter, StrictBooleanFilter
+from core.filters import ExistingValueField, ExistingValueFilter, StrictBooleanFilter
 from releases import conditional, selectors
-from releases.models import BranchCut, DeliverableType, ReleaseModel, Series
+from releases.kinds import EventKind
+from releases.models import BranchCut, DeliverableType, Event, Occurrence, ReleaseModel, Series
 from releases.serializers import (
     BranchCutSerializer,
     BranchReportSerializer,
@@ -43,6 +43,57 @@ class CycleFilter(filters.FilterSet):
     class Meta:
         model = Series
         fields = ["status", "scheduled"]
+
+
+class TeamField(ExistingValueField):
+    """A team some event belongs to, or ``all``."""
+
+    def validate(self, value: object) -> None:
+        if value == ALL_TEAMS:
+            return
+        super().validate(value)
+
+
+class TeamFilter(ExistingValueFilter):
+    field_class = TeamField
+
+
+ALL_TEAMS = "all"
+
+
+class MilestoneFilter(filters.FilterSet):
+    """The rows of a cycle's schedule (``selectors.occurrence_list`` gives them, by team).
+
+    ``?kind=`` alone keeps the cycle's own shortcut: its own events of that kind (``?kind=rc1``
+    is the cycle's RC1, not the next series' listed in its weeks); ``?series=`` names the
+    owning series instead.
+    """
+
+    team = TeamFilter(
+        field_name="event__team",
+        queryset=Event.objects.exclude(team=""),
+        to_field_name="team",
+        method="keep_all",
+        help_text="Also this team's project-specific events (e.g. nova); `all` for every team's.",
+    )
+    kind = filters.ChoiceFilter(
+        field_name="event__kind",
+        choices=EventKind.choices,
+        help_text="Only events of this kind (of the cycle's own events unless `series` is given).",
+    )
+    series = ExistingValueFilter(
+        field_name="event__series__name",
+        queryset=Series.objects.all(),
+        to_field_name="name",
+        help_text="Only events belonging to this series (the cycle itself, the next one …).",
+    )
+
+    class Meta:
+        model = Occurrence
+        fields = ["team", "kind", "series"]
+
+    def keep_all(self, queryset: object, name: str, value: str) -> object:
+        return queryset  # the selector applies the team (it decides cross-project + team)
 
 
 class ConditionalGetMixin:
@@ -95,53 +146,56 @@ class CycleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
             render=lambda: Response(self.get_serializer(series).data),
         )
 
-    @extend_schema(
-        responses=MilestoneSerializer(many=True),
-        parameters=[
-            OpenApiParameter(
-                "team",
-                OpenApiTypes.STR,
-                description="Also this team's project-specific events (e.g. nova); "
-                "`all` for every team's.",
-            ),
-            OpenApiParameter("kind", OpenApiTypes.STR, description="Only events of this kind."),
-        ],
-    )
+    @extend_schema(responses=MilestoneSerializer(many=True))
     @action(
         detail=True,
         url_path="milestones",
         url_name="milestones",
         pagination_class=None,
-        filter_backends=[],
+        filter_backends=[filters.DjangoFilterBackend],
+        filterset_class=MilestoneFilter,
+        queryset=Occurrence.objects.none(),
     )
     def milestones(self, request: Request, name: str | None = None) -> Response:
-        """The series' schedule events, cross-project unless ``?team=`` asks for a team's too.
+        """The cycle's schedule, one row per occurrence (a day or span of days an event happens
+        on), cross-project unless ``?team=`` asks for a team's too.
 
-        Each row says which rule gave its date (``stated`` in the prose, ``thursday`` of its week…).
+        It lists everything the cycle's own schedule lists, other series' events included
+        (``series`` names whose each is), plus its own events listed only elsewhere. Each row
+        says which rule gave its dates (``stated`` in the prose, ``thursday`` of its week…).
         """
         version = conditional.series_version(name or "")
         if version is None:
             raise Http404("No series called that.")
         series_id, updated_at = version
-        team = request.query_params.get("team", "").strip()
-        kind = request.query_params.get("kind", "").strip()
+        filterset = MilestoneFilter(request.query_params, queryset=Occurrence.objects.none())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        cleaned = filterset.form.cleaned_data
+        team = (cleaned.get("team") or "").strip()
+        kind = cleaned.get("kind") or ""
+        owner = cleaned.get("series") or ""
 
         def render() -> Response:
             # The serialised rows are cached per data version: a write moves updated_at, so
             # the next request misses and reads fresh rows; the cache's short timeout bounds
             # writes that do not move it.
             stamp = updated_at.timestamp() if updated_at else 0.0
-            key = f"milestones:{series_id}:{stamp}:{team}:{kind}"
+            key = f"milestones:{series_id}:{stamp}:{team}:{kind}:{owner}"
             data = conditional.cache_get(key)
             if data is None:
-                events = selectors.event_list(
+                rows = selectors.occurrence_list(
                     series=Series(pk=series_id),
-                    team=None if team == "all" else team,
-                    include_all_teams=team == "all",
+                    team=None if team == ALL_TEAMS else team,
+                    include_all_teams=team == ALL_TEAMS,
                 )
                 if kind:
-                    events = events.filter(kind=kind)
-                data = MilestoneSerializer(events, many=True).data
+                    rows = rows.filter(event__kind=kind)
+                    if not owner:
+                        rows = rows.filter(event__series_id=series_id)
+                if owner:
+                    rows = rows.filter(event__series__name=owner)
+                data = MilestoneSerializer(rows, many=True).data
                 conditional.cache_set(key, data)
             return Response(data)
 

@@ -7,14 +7,23 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
-from releases.models import BranchCut, Event, Series
+from releases.models import BranchCut, Event, Occurrence, Series
 
 PRODID = "-//cycle-planner//schedule//EN"
 
 
-def event_uid(event: Event) -> str:
-    """Stable across re-imports and date changes: the series and the upstream event id."""
-    return f"{event.series.name}.{event.key}@cycle-planner"
+def event_uid(event: Event, ordinal: int = 0) -> str:
+    """Stable across re-imports and date changes: the series, the upstream event id and, after
+    the first, which of the event's days it is (an event's first day keeps the UID it had
+    before events had several)."""
+    suffix = f".{ordinal + 1}" if ordinal else ""
+    return f"{event.series.name}.{event.key}{suffix}@cycle-planner"
+
+
+def occurrence_uid(occurrence: Occurrence) -> str:
+    """One UID per day of an event, whichever series' schedule lists it: a calendar that
+    subscribes to two cycles' feeds sees the next series' PTG once."""
+    return event_uid(occurrence.event, occurrence.ordinal)
 
 
 def branch_cut_uid(cut: BranchCut) -> str:
@@ -25,29 +34,38 @@ def branch_cut_uid(cut: BranchCut) -> str:
 def schedule_calendar(
     *,
     series: Series,
-    events: Iterable[Event],
+    occurrences: Iterable[Occurrence],
     name: str = "",
     branch_cuts: Iterable[BranchCut] = (),
 ) -> bytes:
-    """One all-day VEVENT per schedule event, with the title and prose as published.
+    """One all-day VEVENT per occurrence, with the title and prose as published.
 
-    ``branch_cuts`` adds one VEVENT per planned stable-branch cut (deliverable feeds).
+    A span of days is one all-day event over them (DTEND is the day after the last, RFC 5545
+    3.6.1). An event of another series (the next series' PTG in this cycle's schedule) says
+    whose it is in its description. ``branch_cuts`` adds one VEVENT per planned
+    stable-branch cut (deliverable feeds). Text goes through the icalendar library, which
+    escapes it: no value can end a line or start a property of its own.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name or f"{series.title} release schedule")
     stamp = series.updated_at or timezone.now()
-    for event in events:
+    for occurrence in occurrences:
+        event = occurrence.event
         vevent = IcsEvent()
-        vevent.add("uid", event_uid(event))
+        vevent.add("uid", occurrence_uid(occurrence))
         vevent.add("dtstamp", stamp)
         vevent.add("summary", event.title)
-        vevent.add("dtstart", event.date)
-        vevent.add("dtend", event.date + timedelta(days=1))
+        vevent.add("dtstart", occurrence.date)
+        vevent.add("dtend", occurrence.end_date + timedelta(days=1))
         vevent.add("transp", "TRANSPARENT")
-        if event.description:
-            vevent.add("description", event.description)
+        description = event.description
+        if event.series_id != series.pk:
+            whose = f"A {event.series.title} event ({event.key})."
+            description = f"{whose}\n\n{description}" if description else whose
+        if description:
+            vevent.add("description", description)
         vevent.add("categories", [event.kind] + ([event.team] if event.team else []))
         calendar.add_component(vevent)
     for cut in branch_cuts:

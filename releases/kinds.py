@@ -163,6 +163,7 @@ D = TypeVar("D", bound=Dated)
 def first_of_kinds(events: Iterable[D], kinds: Sequence[str]) -> D | None:
     """The event that *is* the series' ``kinds[0]`` (else ``kinds[1]`` …): of the first kind in
     ``kinds`` that the series has, its **first** cross-project event (earliest date, then key).
+    An event's date is its first occurrence's, so this is the first occurrence of the kind.
 
     One rule for every caller (the dashboard, the forecast, freeze checks, re-planning,
     branching, generation): a schedule listing a kind twice (a milestone moved and listed again)

@@ -137,6 +137,86 @@ class Event(models.Model):
         return not self.team
 
 
+class Occurrence(models.Model):
+    """One day (or span of days) an event happens on, as one series' schedule lists it.
+
+    An event listed in several weeks happens in each; a stated span ("20-24 February 2017")
+    is one occurrence from its first to its last day. ``ordinal`` numbers the event's distinct
+    days (0 = the first, whose date is also ``Event.date``). The same day listed by several
+    series' schedules gives one row per listing series; ``primary`` marks the one shown where
+    the event is the cycle's own (its own series' listing when there is one).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="occurrences")
+    listing = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        related_name="listed_occurrences",
+        help_text="The series whose schedule lists it (not necessarily the event's series).",
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the event's days it is, 0 for the first."
+    )
+    date = models.DateField(help_text="First day.")
+    end_date = models.DateField(help_text="Last day (the first for a one-day event).")
+    week = models.ForeignKey(
+        Week,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+        help_text="The week the schedule lists it in.",
+    )
+    rule = models.CharField(max_length=20, help_text="Which date rule produced the dates.")
+    primary = models.BooleanField(
+        default=True, help_text="The listing shown in the event's own series' schedule."
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="File that lists it.")
+
+    class Meta:
+        ordering = ["date", "end_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "listing", "ordinal"], name="occurrence_unique_listing"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("date")), name="occurrence_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["listing", "date"])]
+
+    def __str__(self) -> str:
+        days = self.date.isoformat()
+        if self.end_date != self.date:
+            days += f"..{self.end_date.isoformat()}"
+        return f"{self.event.key} {days}"
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.date).days + 1
+
+    # What pages show of a day is its event's: a list of occurrences reads like one of events.
+    @property
+    def key(self) -> str:
+        return self.event.key
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def team(self) -> str:
+        return self.event.team
+
+    @property
+    def conflicts(self) -> list[str]:
+        return self.event.conflicts
+
+
 class Deliverable(models.Model):
     """A deliverable (one or more git repositories released together)."""
 

@@ -16,7 +16,7 @@ from django.dispatch import receiver
 
 from core.outbox import enqueue_on_commit
 from releases import signals
-from releases.models import BranchPolicy, BranchRule, Event
+from releases.models import BranchPolicy, BranchRule, Event, Occurrence
 from releases.tasks import compute_branch_cuts, recompute_all_branch_cuts
 
 
@@ -49,3 +49,32 @@ def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
     if instance.team or kwargs.get("raw"):
         return
     enqueue_on_commit(compute_branch_cuts, instance.series_id)
+
+
+@receiver(post_save, sender=Event, dispatch_uid="first_occurrence_on_event_save")
+def event_first_occurrence(sender: Any, instance: Event, created: bool, **kwargs: Any) -> None:
+    """An event saved one at a time (admin, services, generated schedules) keeps its first
+    occurrence on its date: a new event gets one, listed in its own series; a moved one takes
+    its first occurrences along, each keeping its length. The importer writes occurrences in
+    bulk itself (bulk writes send no ``post_save``)."""
+    if kwargs.get("raw"):
+        return
+    if created:
+        Occurrence.objects.create(
+            event=instance,
+            listing_id=instance.series_id,
+            date=instance.date,
+            end_date=instance.date,
+            week_id=instance.week_id,
+            rule=instance.rule,
+            source=instance.source,
+        )
+        return
+    moved = [
+        o for o in Occurrence.objects.filter(event=instance, ordinal=0) if o.date != instance.date
+    ]
+    for occurrence in moved:
+        occurrence.end_date = instance.date + (occurrence.end_date - occurrence.date)
+        occurrence.date = instance.date
+    if moved:
+        Occurrence.objects.bulk_update(moved, ["date", "end_date"])

@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from core import clock
 from releases.kinds import FEATURE_FREEZE_KINDS, MILESTONES, TARGET_KINDS, EventKind, first_of_kinds
-from releases.models import DeliverableSeries, Event, Series, Week
+from releases.models import DeliverableSeries, Event, Occurrence, Series, Week
 
 
 def series_list() -> QuerySet[Series]:
@@ -53,6 +53,21 @@ def event_list(
     if team:
         return events.filter(team__in=["", team]).order_by("date", "key")
     return events.filter(team="").order_by("date", "key")
+
+
+def occurrence_list(
+    *, series: Series, team: str | None = None, include_all_teams: bool = False
+) -> QuerySet[Occurrence]:
+    """Every day a cycle's schedule shows, by date: what its own files list (events of other
+    series too: the next series' PTG and elections), plus the days of its own events that only
+    other series' files list (their ``primary`` listing). Cross-project events, plus one team's
+    own (``team``) or every team's."""
+    rows = Occurrence.objects.filter(
+        Q(listing=series) | Q(event__series=series, primary=True)
+    ).select_related("event", "event__series", "week")
+    if not include_all_teams:
+        rows = rows.filter(event__team__in=["", team] if team else [""])
+    return rows.order_by("date", "event__key", "end_date", "id")
 
 
 # --- which event is the series' feature freeze, RC1, milestone N --------------------------------

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from releases.models import BranchCut, Event, Series
+from releases.models import BranchCut, Occurrence, Series
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -29,16 +29,40 @@ class CycleSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    week = serializers.SerializerMethodField(help_text="The R-N name of the event's week.")
-    rule = serializers.CharField(help_text="Which date rule produced the date.")
+    """One occurrence of a schedule event: the days it happens on, as a schedule lists it."""
+
+    key = serializers.CharField(source="event.key", help_text="Upstream event id, e.g. o-ff.")
+    kind = serializers.CharField(source="event.kind")
+    title = serializers.CharField(source="event.title")
+    series = serializers.CharField(
+        source="event.series.name",
+        help_text="The series the event belongs to (a cycle's schedule also lists other "
+        "series' events, e.g. the next series' PTG).",
+    )
+    date = serializers.DateField(help_text="First day.")
+    end_date = serializers.DateField(help_text="Last day (the first for a one-day event).")
+    week = serializers.SerializerMethodField(
+        help_text="The R-N name of the week the schedule lists it in ('' when unnamed)."
+    )
+    rule = serializers.CharField(help_text="Which date rule produced the dates.")
+    team = serializers.CharField(source="event.team", help_text="'' for cross-project events.")
+    description = serializers.CharField(source="event.description")
+    source = serializers.CharField(help_text="The schedule file that lists it.")
+    conflicts = serializers.ListField(
+        child=serializers.CharField(),
+        source="event.conflicts",
+        help_text="Where the sources disagree about this event.",
+    )
 
     class Meta:
-        model = Event
+        model = Occurrence
         fields = [
             "key",
             "kind",
             "title",
+            "series",
             "date",
+            "end_date",
             "week",
             "rule",
             "team",
@@ -47,8 +71,8 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "conflicts",
         ]
 
-    def get_week(self, event: Event) -> str:
-        return event.week.name if event.week else ""
+    def get_week(self, occurrence: Occurrence) -> str:
+        return occurrence.week.name if occurrence.week else ""
 
 
 class BranchCutSerializer(serializers.ModelSerializer):

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from releases import signals
 from releases.importer import ParsedTree, read_tree
-from releases.models import Deliverable, DeliverableSeries, Event, ImportRun, Series, Week
+from releases.models import (
+    Deliverable,
+    DeliverableSeries,
+    Event,
+    ImportRun,
+    Occurrence,
+    Series,
+    Week,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,7 @@ class SyncCounts:
     deleted: int = 0
     unchanged: int = 0
     changed_keys: list[Hashable] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)  # series whose rows changed, when not keyed
 
     @property
     def changed(self) -> int:
@@ -168,6 +177,10 @@ def _write_tree(
         key_fields=("series_id", "key"),
     )
 
+    result.counts["occurrences"] = _sync_occurrences(
+        tree=tree, series_by_name=series_by_name, event_series_ids=event_series_ids
+    )
+
     # Deliverables: only files that changed were parsed; files gone from the tree are removed.
     names = {d.name for d in tree.deliverables}
     Deliverable.objects.bulk_create(
@@ -214,6 +227,8 @@ def _write_tree(
     changed_ids = (
         {series_id for series_id, _ in result.counts["weeks"].changed_keys}
         | {series_id for series_id, _ in result.counts["events"].changed_keys}
+        | {listing_id for _, listing_id, _ in result.counts["occurrences"].changed_keys}
+        | set(result.counts["occurrences"].owners)
         | {desired_records[src]["series_id"] for src in counts.changed_keys}
     ) - {None}
     changed_series = sorted(s.name for s in series_by_name.values() if s.pk in changed_ids)
@@ -254,6 +269,73 @@ def _take_import_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+
+
+def _sync_occurrences(
+    *, tree: ParsedTree, series_by_name: dict[str, Series], event_series_ids: set[int]
+) -> SyncCounts:
+    """Every day of every imported event, one row per series whose schedule lists it.
+
+    Keyed by (event, listing series, ordinal), the ordinal numbering the event's distinct days
+    in date order. The listing shown with the event's own series is its own listing when it
+    has one, else the earliest series' (``primary``).
+    """
+    event_ids = {
+        (series_id, key): pk
+        for series_id, key, pk in Event.objects.filter(series_id__in=event_series_ids).values_list(
+            "series_id", "key", "pk"
+        )
+    }
+    weeks = {
+        (w.series_id, w.start): w.pk
+        for w in Week.objects.filter(series_id__in={s.pk for s in series_by_name.values()}).only(
+            "pk", "series_id", "start"
+        )
+    }
+    desired: dict[tuple[int, int, int], dict[str, Any]] = {}
+    owner_of: dict[int, int] = {}
+    for event in tree.events:
+        owner = series_by_name[event.series]
+        event_id = event_ids[(owner.pk, event.key)]
+        owner_of[event_id] = owner.pk
+        days = sorted({(o.date, o.end_date) for o in event.occurrences})
+        shown: dict[tuple[Any, Any], str] = {}
+        for o in event.occurrences:
+            day = (o.date, o.end_date)
+            current = shown.get(day)
+            if current is None or (
+                current != event.series
+                and (
+                    o.listing == event.series
+                    or series_by_name[o.listing].position < series_by_name[current].position
+                )
+            ):
+                shown[day] = o.listing
+        for o in event.occurrences:
+            listing = series_by_name[o.listing]
+            day = (o.date, o.end_date)
+            week_id = weeks.get((listing.pk, o.week_start)) if o.week_start else None
+            desired[(event_id, listing.pk, days.index(day))] = {
+                "date": o.date,
+                "end_date": o.end_date,
+                "week_id": week_id,
+                "rule": o.rule,
+                "primary": shown[day] == o.listing,
+                "source": o.source[-200:],
+            }
+    existing = {
+        (o.event_id, o.listing_id, o.ordinal): o
+        for o in Occurrence.objects.filter(event__series_id__in=event_series_ids)
+    }
+    counts = _sync(
+        Occurrence,
+        existing=existing,
+        desired=desired,
+        key_fields=("event_id", "listing_id", "ordinal"),
+    )
+    # Stale rows of events gone from the tree went with their events (and counted there).
+    counts.owners = sorted({owner_of[k[0]] for k in counts.changed_keys if k[0] in owner_of})
+    return counts
 
 
 def _sync(

@@ -28,19 +28,26 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def cycle_schedule(request: HttpRequest, name: str) -> HttpResponse:
-    """The week-by-week schedule of a series: each week with its events, today marked."""
+    """The week-by-week schedule of a series: each week with the occurrences it holds (a span
+    in every week it covers, other series' events the schedule lists with their series),
+    today marked."""
     series = get_object_or_404(Series, name=name)
     team = request.GET.get("team", "")
-    events = list(selectors.event_list(series=series, team=team or None))
+    occurrences = list(selectors.occurrence_list(series=series, team=team or None))
     weeks = list(selectors.week_list(series=series))
     by_week = defaultdict(list)
     unplaced = []
-    for event in events:
-        week = next((w for w in weeks if w.start <= event.date <= w.end + _WEEKEND), None)
-        if week is None:
-            unplaced.append(event)
-        else:
-            by_week[week.pk].append(event)
+    for occurrence in occurrences:
+        held = [
+            w
+            for w in weeks
+            if occurrence.date <= w.end + _WEEKEND and occurrence.end_date >= w.start
+        ]
+        if not held:
+            unplaced.append(occurrence)
+        for week in held:
+            by_week[week.pk].append(occurrence)
+    events = list({o.event_id: o.event for o in occurrences}.values())
     today = clock.today()
     rows = [
         {

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
+from releases import selectors
 from releases.models import Event, Series
 from releases.services import series_touch
 
@@ -137,13 +138,25 @@ def test_ics_has_one_all_day_event_per_schedule_event(real_releases, client):
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     vevents = calendar.walk("VEVENT")
-    expected = Event.objects.filter(series__name="ocata", team="")
-    assert len(vevents) == expected.count()
+    ocata = Series.objects.get(name="ocata")
+    expected = selectors.occurrence_list(series=ocata)
+    assert len(vevents) == expected.count() > Event.objects.filter(series=ocata, team="").count()
     ff = next(v for v in vevents if str(v["uid"]) == "ocata.o-ff@cycle-planner")
     assert ff.decoded("dtstart") == date(2017, 1, 26)
     assert ff.decoded("dtend") == date(2017, 1, 27)
     assert str(ff["summary"]) == "Feature freeze"
     assert "No featureful patch" in str(ff["description"])
+
+
+def test_ics_spans_days_and_names_the_series_of_other_series_events(real_releases, client):
+    calendar = Calendar.from_ical(client.get("/cycles/ocata/schedule.ics").content)
+    ptg = next(v for v in calendar.walk("VEVENT") if str(v["uid"]) == "pike.p-ptg0@cycle-planner")
+    # "20-24 February 2017": all day from the Monday, DTEND the day after the Friday
+    assert ptg.decoded("dtstart") == date(2017, 2, 20)
+    assert ptg.decoded("dtend") == date(2017, 2, 25)
+    assert str(ptg["description"]).startswith("A Pike event (p-ptg0).")
+    uids = [str(v["uid"]) for v in calendar.walk("VEVENT")]
+    assert len(uids) == len(set(uids))
 
 
 def test_ics_uids_are_stable_and_team_filter_adds_events(real_releases, client):

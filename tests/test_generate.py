@@ -189,7 +189,10 @@ def test_generate_api_for_staff_the_ptl_and_add_series_permission(real_releases)
     assert (ff["date"], ff["week"], ff["rule"]) == ("2027-08-26", "R-5", "generated")
     assert "pike R-5" in ff["observations"]
     # The new cycle is readable under its name; "generate" was never taken as one.
-    assert client.get("/api/v1/cycles/juniper/milestones/").status_code == 200
+    milestones = client.get("/api/v1/cycles/juniper/milestones/")
+    assert milestones.status_code == 200
+    listed = {(m["key"], m["date"], m["end_date"], m["series"]) for m in milestones.json()}
+    assert (ff["key"], "2027-08-26", "2027-08-26", "juniper") in listed
     again = client.post(URL, BODY, format="json")
     assert again.status_code == 409 and "already exists" in again.json()["name"][0]
 

@@ -189,3 +189,53 @@ def test_replan_api_preview_apply_undo(demo, client, release_manager):
     assert undone.status_code == 200
     assert Event.objects.get(series=demo, key="o-ff").date == date(2017, 1, 26)
     assert Blueprint.objects.filter(series=demo).exists()
+
+
+# --- events happening on several days ------------------------------------------------------------
+
+
+def test_moving_a_later_day_moves_only_that_occurrence_and_undo_restores_it(
+    real_releases, release_manager
+):
+    # given: epoxy's Nova spec review day, on 12 Nov and 11 Dec 2024
+    epoxy = Series.objects.get(name="epoxy")
+    event = Event.objects.get(series=epoxy, key="e-nova-spec-review-day")
+    days = lambda: sorted(set(event.occurrences.values_list("ordinal", "date")))  # noqa: E731
+    assert days() == [(0, date(2024, 11, 12)), (1, date(2024, 12, 11))]
+    # when: its second day moves a day later
+    preview = replan_preview(series=epoxy, key=event.key, new_date=date(2024, 12, 12), occurrence=1)
+    # then: the preview says which day moves, and nothing else does
+    [change] = preview.events
+    assert (change.old, change.new, change.occurrence, change.occurrences) == (
+        date(2024, 12, 11),
+        date(2024, 12, 12),
+        1,
+        2,
+    )
+    assert "day 2 of 2" in change.reason
+    record = replan_apply(
+        series=epoxy,
+        actor=release_manager,
+        key=event.key,
+        new_date=date(2024, 12, 12),
+        occurrence=1,
+        fingerprint=preview.fingerprint,
+    )
+    event.refresh_from_db()
+    assert event.date == date(2024, 11, 12)
+    assert days() == [(0, date(2024, 11, 12)), (1, date(2024, 12, 12))]
+    replan_undo(replan=record, actor=release_manager)
+    assert days() == [(0, date(2024, 11, 12)), (1, date(2024, 12, 11))]
+
+
+def test_moving_the_first_day_says_the_other_days_stay(real_releases, db):
+    epoxy = Series.objects.get(name="epoxy")
+    preview = replan_preview(
+        series=epoxy, key="e-nova-spec-review-day", new_date=date(2024, 11, 13)
+    )
+    assert preview.events[0].reason == "moved by you: its first of 2 days (the others stay)"
+    with pytest.raises(ValidationError) as refused:
+        replan_preview(
+            series=epoxy, key="e-nova-spec-review-day", new_date=date(2024, 11, 13), occurrence=2
+        )
+    assert "occurrence" in refused.value.message_dict

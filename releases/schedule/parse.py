@@ -16,10 +16,18 @@ from releases.schedule.parsed import (
     DATE_RULE_STATED_RANGE,
     DATE_RULE_THURSDAY,
     ParsedEvent,
+    ParsedOccurrence,
     ParsedSchedule,
     ParsedWeek,
 )
-from releases.schedule.prose import WEEKDAYS, Mention, monday_of, pick_mention, thursday_of
+from releases.schedule.prose import (
+    WEEKDAYS,
+    Mention,
+    choose_mention,
+    monday_of,
+    pick_mention,
+    thursday_of,
+)
 from releases.schedule.rst import Section, rst_sections
 from releases.schedule.yaml_source import Listing, parse_yaml
 
@@ -40,10 +48,11 @@ def parse_schedule(
 ) -> ParsedSchedule:
     """One series' schedule: its weeks and every event its files list, dated and attributed.
 
-    Each event id listed in the yaml gives one event (an id listed in several weeks keeps its
-    first week; the others are in ``other_weeks``). Its date is the day its rst prose states,
-    else the first day of a span it states, else the Thursday of its week. A stated date outside
-    the listed week moves the event to the yaml week containing the date and records a conflict.
+    Each event id listed in the yaml gives one event with one occurrence per week it is listed
+    in (``_listed_occurrences``); the event's date is its first occurrence's (the other weeks
+    are also in ``other_weeks``). A date is the day its rst prose states, else the span it
+    states, else the Thursday of its week. A stated date outside the listed week moves the event
+    to the yaml week containing the date and records a conflict.
     rst labels listed in no week become events (``week_start`` None) when their prose states a
     date in the cycle, else go to ``unplaced``.
     """
@@ -52,47 +61,42 @@ def parse_schedule(
     week_by_monday = {w.start: w for w in weeks}
 
     first: dict[str, Listing] = {}
-    more: dict[str, list[date]] = {}
+    by_key: dict[str, list[Listing]] = {}
     for listing in sorted(listings, key=lambda item: (item.week.start, item.line)):
-        if listing.key in first:
-            if listing.week.start != first[listing.key].week.start:
-                more.setdefault(listing.key, []).append(listing.week.start)
-            continue
-        first[listing.key] = listing
+        same = by_key.setdefault(listing.key, [])
+        if not any(other.week.start == listing.week.start for other in same):
+            same.append(listing)
+        first.setdefault(listing.key, listing)
 
     events: list[ParsedEvent] = []
-    for key, listing in first.items():
-        week = listing.week
+    for key, key_listings in by_key.items():
         section = sections.get(key)
-        listed = thursday_of(week.start)
         conflicts: list[str] = []
-        day, rule = listed, DATE_RULE_THURSDAY
-        if section is not None:
-            mention, _ = pick_mention(section.prose, listed)
-            if mention is not None:
-                day = mention.start
-                rule = DATE_RULE_STATED if mention.start == mention.end else DATE_RULE_STATED_RANGE
-                conflicts.extend(_weekday_conflict(key, source, mention))
-        if not (week.start <= day <= week.end + timedelta(days=2)):
-            moved = week_by_monday.get(monday_of(day))
-            conflicts.append(
-                f"{key}: {source} lists it in {_week_label(week, week.start)} but its prose "
-                f"states {day} ({_week_label(moved, day)}); the prose date wins"
-            )
-            week = moved
+        occurrences = _listed_occurrences(
+            key, key_listings, section, series, source, week_by_monday, conflicts
+        )
+        # The event's own date, rule and week are its first occurrence's (a stated date
+        # outside the listed week moves it to the week containing the date).
+        head = occurrences[0]
+        week: ParsedWeek | None = week_by_monday[head.week_start] if head.week_start else None
+        if week is not None and not (week.start <= head.date <= week.end + timedelta(days=2)):
+            week = week_by_monday.get(monday_of(head.date))
         events.append(
-            _event(
-                key,
-                section,
-                series,
-                series_order,
-                source,
-                day,
-                rule,
-                week,
-                listing.line,
-                conflicts,
-                tuple(more.get(key, ())),
+            replace(
+                _event(
+                    key,
+                    section,
+                    series,
+                    series_order,
+                    source,
+                    head.date,
+                    head.rule,
+                    week,
+                    key_listings[0].line,
+                    conflicts,
+                    tuple(item.week.start for item in key_listings[1:]),
+                ),
+                occurrences=tuple(occurrences),
             )
         )
 
@@ -131,6 +135,18 @@ def parse_schedule(
                     (),
                 ),
                 week_start=None,
+                occurrences=(
+                    ParsedOccurrence(
+                        date=mention.start,
+                        end_date=mention.end,
+                        rule=rule,
+                        listing=series,
+                        week_start=None,
+                        week_name="",
+                        source=source,
+                        line=section.line,
+                    ),
+                ),
             )
         )
 
@@ -154,6 +170,75 @@ def parse_schedule(
         unplaced=tuple(unplaced),
         conflicts=tuple(notes),
     )
+
+
+def _in_week(start: date, end: date, week: ParsedWeek) -> bool:
+    """Whether the days overlap the week (its weekend counts with it)."""
+    return start <= week.end + timedelta(days=2) and end >= week.start
+
+
+def _listed_occurrences(
+    key: str,
+    listings: list[Listing],
+    section: Section | None,
+    file_series: str,
+    source: str,
+    week_by_monday: dict[date, ParsedWeek],
+    conflicts: list[str],
+) -> list[ParsedOccurrence]:
+    """One occurrence per week the yaml lists ``key`` in, dated by the prose where it can be.
+
+    Each listing takes the date its prose states nearest to the listing's Thursday
+    (``pick_mention``), a stated span giving the last day too. When that date is another
+    listing's (epoxy's Nova spec review day: "On 12 Nov 2024 and 11 Dec 2024", listed in both
+    weeks), the listing takes a date stated inside its own week, else its Thursday: an event
+    listed in several weeks happens in each. A stated date outside every listed week wins over
+    the week and is noted in ``conflicts``. Sorted by date; one per distinct span of days.
+    """
+    weeks = [listing.week for listing in listings]
+    found: dict[tuple[date, date], ParsedOccurrence] = {}
+    for listing in listings:
+        week = listing.week
+        listed = thursday_of(week.start)
+        mention: Mention | None = None
+        if section is not None:
+            mention, plausible = pick_mention(section.prose, listed)
+            if (
+                mention is not None
+                and not _in_week(mention.start, mention.end, week)
+                and any(_in_week(mention.start, mention.end, w) for w in weeks if w is not week)
+            ):
+                mention = choose_mention(
+                    [m for m in plausible if _in_week(m.start, m.end, week)], listed
+                )
+        if mention is None:
+            day, end, rule = listed, listed, DATE_RULE_THURSDAY
+        else:
+            day, end = mention.start, mention.end
+            rule = DATE_RULE_STATED if day == end else DATE_RULE_STATED_RANGE
+            for text in _weekday_conflict(key, source, mention):
+                if text not in conflicts:
+                    conflicts.append(text)
+            if not _in_week(day, end, week):
+                moved = week_by_monday.get(monday_of(day))
+                conflicts.append(
+                    f"{key}: {source} lists it in {_week_label(week, week.start)} but its prose "
+                    f"states {day} ({_week_label(moved, day)}); the prose date wins"
+                )
+        found.setdefault(
+            (day, end),
+            ParsedOccurrence(
+                date=day,
+                end_date=end,
+                rule=rule,
+                listing=file_series,
+                week_start=week.start,
+                week_name=week.name,
+                source=source,
+                line=listing.line,
+            ),
+        )
+    return sorted(found.values(), key=lambda o: (o.date, o.end_date))
 
 
 def _event(

@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 DATE_RULE_STATED = "stated"  # the prose states the day
-DATE_RULE_STATED_RANGE = "stated-range"  # the prose states a span of days: its first day
+DATE_RULE_STATED_RANGE = "stated-range"  # the prose states a span of days: first to last day
 DATE_RULE_THURSDAY = "thursday"  # Thursday of the listed week
 
 RULE_LABELS: dict[str, str] = {
     DATE_RULE_STATED: "Date stated in the schedule prose",
-    DATE_RULE_STATED_RANGE: "First day of a span of days stated in the schedule prose",
+    DATE_RULE_STATED_RANGE: "Span of days stated in the schedule prose",
     DATE_RULE_THURSDAY: "Thursday of the week the schedule lists it in",
 }
 
@@ -43,6 +43,23 @@ class ParsedWeek:
 
 
 @dataclass(frozen=True)
+class ParsedOccurrence:
+    """One day (or span of days) an event happens on, as one schedule file lists it."""
+
+    date: date
+    end_date: date  # == date for a one-day occurrence
+    rule: str
+    listing: str  # the series whose schedule file lists it
+    week_start: date | None  # Monday of the yaml week listing it (None: an rst label only)
+    week_name: str
+    source: str
+    line: int
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return self.date <= end and self.end_date >= start
+
+
+@dataclass(frozen=True)
 class ParsedEvent:
     key: str
     series: str  # the series the event is about
@@ -59,6 +76,8 @@ class ParsedEvent:
     conflicts: tuple[str, ...]
     other_weeks: tuple[date, ...] = ()  # further weeks the same file lists the id in
     documented: bool = True  # the file's schedule.rst has a label for it
+    # Every day the file lists it on, first first; ``date`` is the first one's.
+    occurrences: tuple[ParsedOccurrence, ...] = ()
 
     @property
     def cross_project(self) -> bool:

@@ -198,14 +198,19 @@ def pick_mention(
     ``near``. Mentions more than ``window`` from ``near`` are ignored.
     """
     plausible = [m for m in mentions(prose, near, window) if abs(m.start - near) <= window]
-    singles = [m for m in plausible if m.start == m.end]
+    return choose_mention(plausible, near), plausible
+
+
+def choose_mention(candidates: list[Mention], near: date) -> Mention | None:
+    """The mention among ``candidates`` that dates the event (see :func:`pick_mention`)."""
+    singles = [m for m in candidates if m.start == m.end]
     if singles:
         pool = [m for m in singles if m.cue] or singles
-        return min(pool, key=lambda m: (abs(m.start - near), m.start)), plausible
-    spans = [m for m in plausible if m.start != m.end]
+        return min(pool, key=lambda m: (abs(m.start - near), m.start))
+    spans = [m for m in candidates if m.start != m.end]
     if spans:
-        return min(spans, key=lambda m: (abs(m.start - near), m.start)), plausible
-    return None, plausible
+        return min(spans, key=lambda m: (abs(m.start - near), m.start))
+    return None
 
 
 def stated_date(prose: str, near: date) -> date | None:
