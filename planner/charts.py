@@ -49,7 +49,7 @@ SHORT_LABELS = {
 }
 
 # Timeline geometry, in CSS pixels: the SVG is drawn at this size and never scaled.
-WEEK_PX = 64
+WEEK_PX = 56
 TODAY_ROW = 16  # "today" label above the weeks
 WEEK_TOP, WEEK_HEIGHT = 18, 38  # week bars: name, then first day
 LABEL_TOP, LABEL_ROW = 66, 18  # marker label rows below the weeks
@@ -108,7 +108,7 @@ def timeline(
     One column of ``WEEK_PX`` per Monday–Friday week (``width`` stretches or narrows them);
     an event sits at its day's offset within the week; each label takes the first row where
     it clears the labels already placed, so two events of one week (milestone 3 and feature
-    freeze) stack instead of overlapping.
+    freeze) stack instead of overlapping; marker lines pass behind the labels, which have a halo.
     """
     if not weeks:
         return Timeline(width=width or 0, height=0, weeks=(), markers=(), today_x=None)
@@ -140,7 +140,13 @@ def timeline(
         return next((b.label for b in bars if b.start <= day < b.start + timedelta(days=7)), "")
 
     markers = []
-    row_ends: list[float] = []  # right edge of the last label on each row
+    spans: list[list[tuple[float, float]]] = []  # the labels placed on each row
+
+    def fits(row: int, left: float, right: float) -> bool:
+        return row >= len(spans) or all(
+            right + LABEL_GAP <= a or b + LABEL_GAP <= left for a, b in spans[row]
+        )
+
     for day, kind, title in sorted(events, key=lambda e: (e[0], e[1])):
         if not first <= day < last_end:
             continue
@@ -148,12 +154,10 @@ def timeline(
         label = SHORT_LABELS.get(kind) or _short(title)
         x = x_of(day)
         left, right = x - 2, x + label_width(label, bold=major)
-        row = next((r for r, end in enumerate(row_ends) if end + LABEL_GAP <= left), None)
-        if row is None:
-            row = len(row_ends)
-            row_ends.append(right)
-        else:
-            row_ends[row] = right
+        row = next(r for r in range(len(spans) + 1) if fits(r, left, right))
+        if row == len(spans):
+            spans.append([])
+        spans[row].append((left, right))
         top = LABEL_TOP + row * LABEL_ROW
         markers.append(
             Marker(
@@ -169,10 +173,10 @@ def timeline(
             )
         )
     in_cycle = first <= today < last_end
-    rows = max(len(row_ends), 1)
+    rows = max(len(spans), 1)
     current = next((b.label for b in bars if b.state == "current"), "")
     return Timeline(
-        width=int(width + 80),  # the last labels run past the last week
+        width=int(width + 70),  # the last labels run past the last week
         height=LABEL_TOP + rows * LABEL_ROW + 6,
         weeks=tuple(bars),
         markers=tuple(markers),

@@ -213,3 +213,89 @@ def test_api_docs_render_offline_under_a_strict_content_security_policy(browser,
     scripts = [m for m in refused if "script" in m]
     assert not scripts, f"scripts refused by the policy: {scripts}"
     context.close()
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never got the focus in {limit} tabs")
+
+
+def keyboard_log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    tab_to(page, "#id_username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"Signed in as {username}").wait_for()
+
+
+def focused_text(page) -> str:
+    return page.evaluate("document.activeElement.innerText || ''")
+
+
+def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
+    from blueprints.models import ImplementationStatus, WorkItem, WorkItemStatus
+
+    ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
+    settings.PLANNER_TODAY = ffe.requested_on
+    bp = (
+        Blueprint.objects.filter(squad__slug="ci")
+        .exclude(implementation_status__in=["Implemented", "Informational"])
+        .first()
+    )
+    statuses = list(ImplementationStatus.values)
+    expected_status = statuses[statuses.index(bp.implementation_status) + 1]
+    item = WorkItem.objects.filter(blueprint=bp).order_by("pk").first()
+    item_statuses = list(WorkItemStatus.values)
+    step = "ArrowDown" if item.status != item_statuses[-1] else "ArrowUp"
+    expected_item = item_statuses[
+        item_statuses.index(item.status) + (1 if step == "ArrowDown" else -1)
+    ]
+
+    # given: the squad lead, signed in with the keyboard
+    keyboard_log_in(page, "ci-lead")
+    page.goto("/squads/ci/?series=ocata")
+    # when: the status moves one option down and the row is saved, all by keys
+    tab_to(page, f"#st-{bp.pk}")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, f"#bp-{bp.pk} form[action$='/edit/'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    # then: the outcome has the focus, beside the row
+    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    assert f"Saved {bp.title}" in focused_text(page)
+    assert page.locator(f"#bp-{bp.pk} [role=status]").count() == 1
+    bp.refresh_from_db()
+    assert bp.implementation_status == expected_status
+
+    # when: the work items open with Enter on their summary, one changes and is saved
+    tab_to(page, f"#bp-{bp.pk} details summary")
+    page.keyboard.press("Enter")
+    tab_to(page, f"#wi-{item.pk}")
+    page.keyboard.press(step)
+    tab_to(page, f"form[action='/work-items/{item.pk}/edit/'] button")
+    page.keyboard.press("Space")
+    page.wait_for_load_state()
+    # then: the list stays open at the edited item, with the outcome focused beside it
+    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    assert page.locator(f"#bp-{bp.pk} details").get_attribute("open") is not None
+    assert "Saved" in focused_text(page)
+    item.refresh_from_db()
+    assert item.status == expected_item
+
+    # when: the PTL grants the FFE from its blueprint's page, by keys
+    page.context.clear_cookies()
+    keyboard_log_in(page, "ptl")
+    page.goto(f"/blueprints/{ffe.blueprint_id}/")
+    tab_to(page, f"#ffe-{ffe.pk} button[value=grant]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    assert "granted" in focused_text(page)
+    ffe.refresh_from_db()
+    assert ffe.status == FFEStatus.GRANTED
