@@ -299,3 +299,50 @@ def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
     assert "granted" in focused_text(page)
     ffe.refresh_from_db()
     assert ffe.status == FFEStatus.GRANTED
+
+
+CHART_TEXT = """svg => [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a;
+    return {text: t.textContent, size,
+            left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            marker: !!t.closest('g.marker'), xtick: !!t.closest('g.xtick')};
+})"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_charts_keep_12px_labels_that_never_overlap(browser, live_server, demo, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, base_url=live_server.url
+    )
+    page = context.new_page()
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    timeline = page.evaluate(CHART_TEXT, page.get_by_test_id("timeline").element_handle())
+    burn_up = page.evaluate(CHART_TEXT, page.get_by_test_id("burn-up").element_handle())
+    region = page.locator(".chart-scroll").first
+    scrolls = region.evaluate("el => el.scrollWidth > el.clientWidth")
+    page_overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    events = page.locator("#timeline-events li").all_inner_texts()
+    context.close()
+    # the labels keep their size: the chart scrolls instead of shrinking
+    assert min(t["size"] for t in timeline + burn_up) >= 12
+    assert scrolls == (width < 1200) and page_overflow <= 1
+    # milestone labels (FF and M3 share a week) never overlap one another
+    markers = [t for t in timeline if t["marker"]]
+    assert {"FF", "M3"} <= {t["text"] for t in markers}
+    assert overlapping(markers) == []
+    # the burn-up's x axis is dated, and every milestone is listed with its date in text
+    assert len([t for t in burn_up if t["xtick"] and t["text"].startswith("1 ")]) >= 3
+    assert len(events) == len(markers) and all(" 201" in e for e in events)
