@@ -267,7 +267,7 @@ def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     # then: the outcome has the focus, beside the row
-    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    page.locator("[role=status]:focus").wait_for()
     assert f"Saved {bp.title}" in focused_text(page)
     assert page.locator(f"#bp-{bp.pk} [role=status]").count() == 1
     bp.refresh_from_db()
@@ -282,7 +282,7 @@ def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
     page.keyboard.press("Space")
     page.wait_for_load_state()
     # then: the list stays open at the edited item, with the outcome focused beside it
-    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    page.locator("[role=status]:focus").wait_for()
     assert page.locator(f"#bp-{bp.pk} details").get_attribute("open") is not None
     assert "Saved" in focused_text(page)
     item.refresh_from_db()
@@ -295,7 +295,7 @@ def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
     tab_to(page, f"#ffe-{ffe.pk} button[value=grant]")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    page.locator("[role=status]:focus").wait_for()
     assert "granted" in focused_text(page)
     ffe.refresh_from_db()
     assert ffe.status == FFEStatus.GRANTED
