@@ -74,7 +74,7 @@ def test_no_template_loads_a_script_or_style_from_elsewhere_or_inline():
         for script in re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.I | re.S):
             assert script.strip() == "", f"{template.name}: an inline script"
         scripts = re.findall(r"<script\b[^>]*>", text, re.I)
-        assert all("src=\"{% static " in s for s in scripts), f"{template.name}: a script"
+        assert all('src="{% static ' in s for s in scripts), f"{template.name}: a script"
         assert not re.search(r"\sstyle=", text, re.I), f"{template.name}: an inline style"
         assert not re.search(r"""(src|href)=["']https?://""", text, re.I), (
             f"{template.name}: loads from another origin"
