@@ -46,6 +46,10 @@ class Audit:
         self.checked.append(state)
         if os.environ.get("PLANNER_AXE_TIMES"):
             print(f"{time.monotonic() - started:.2f}s axe {state}")
+        # 1.4.10 Reflow: at phone width only a chart or a table scrolls, never the page
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            self.found.append(f"{state}: the page scrolls sideways by {overflow} px")
         for v in results.response["violations"]:
             targets = "; ".join(", ".join(map(str, n["target"])) for n in v["nodes"][:6])
             self.found.append(f"{state}: {v['id']} ({v['impact']}) ×{len(v['nodes'])}: {targets}")
