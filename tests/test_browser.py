@@ -213,3 +213,136 @@ def test_api_docs_render_offline_under_a_strict_content_security_policy(browser,
     scripts = [m for m in refused if "script" in m]
     assert not scripts, f"scripts refused by the policy: {scripts}"
     context.close()
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never got the focus in {limit} tabs")
+
+
+def keyboard_log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    tab_to(page, "#id_username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"Signed in as {username}").wait_for()
+
+
+def focused_text(page) -> str:
+    return page.evaluate("document.activeElement.innerText || ''")
+
+
+def test_keyboard_only_a_lead_edits_and_the_ptl_grants_an_ffe(page, settings):
+    from blueprints.models import ImplementationStatus, WorkItem, WorkItemStatus
+
+    ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).first()
+    settings.PLANNER_TODAY = ffe.requested_on
+    bp = (
+        Blueprint.objects.filter(squad__slug="ci")
+        .exclude(implementation_status__in=["Implemented", "Informational"])
+        .first()
+    )
+    statuses = list(ImplementationStatus.values)
+    expected_status = statuses[statuses.index(bp.implementation_status) + 1]
+    item = WorkItem.objects.filter(blueprint=bp).order_by("pk").first()
+    item_statuses = list(WorkItemStatus.values)
+    step = "ArrowDown" if item.status != item_statuses[-1] else "ArrowUp"
+    expected_item = item_statuses[
+        item_statuses.index(item.status) + (1 if step == "ArrowDown" else -1)
+    ]
+
+    # given: the squad lead, signed in with the keyboard
+    keyboard_log_in(page, "ci-lead")
+    page.goto("/squads/ci/?series=ocata")
+    # when: the status moves one option down and the row is saved, all by keys
+    tab_to(page, f"#st-{bp.pk}")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, f"#bp-{bp.pk} form[action$='/edit/'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    # then: the outcome has the focus, beside the row
+    page.locator("[role=status]:focus").wait_for()
+    assert f"Saved {bp.title}" in focused_text(page)
+    assert page.locator(f"#bp-{bp.pk} [role=status]").count() == 1
+    bp.refresh_from_db()
+    assert bp.implementation_status == expected_status
+
+    # when: the work items open with Enter on their summary, one changes and is saved
+    tab_to(page, f"#bp-{bp.pk} details summary")
+    page.keyboard.press("Enter")
+    tab_to(page, f"#wi-{item.pk}")
+    page.keyboard.press(step)
+    tab_to(page, f"form[action='/work-items/{item.pk}/edit/'] button")
+    page.keyboard.press("Space")
+    page.wait_for_load_state()
+    # then: the list stays open at the edited item, with the outcome focused beside it
+    page.locator("[role=status]:focus").wait_for()
+    assert page.locator(f"#bp-{bp.pk} details").get_attribute("open") is not None
+    assert "Saved" in focused_text(page)
+    item.refresh_from_db()
+    assert item.status == expected_item
+
+    # when: the PTL grants the FFE from its blueprint's page, by keys
+    page.context.clear_cookies()
+    keyboard_log_in(page, "ptl")
+    page.goto(f"/blueprints/{ffe.blueprint_id}/")
+    tab_to(page, f"#ffe-{ffe.pk} button[value=grant]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("[role=status]:focus").wait_for()
+    assert "granted" in focused_text(page)
+    ffe.refresh_from_db()
+    assert ffe.status == FFEStatus.GRANTED
+
+
+CHART_TEXT = """svg => [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a;
+    return {text: t.textContent, size,
+            left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            marker: !!t.closest('g.marker'), xtick: !!t.closest('g.xtick')};
+})"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_charts_keep_12px_labels_that_never_overlap(browser, live_server, demo, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, base_url=live_server.url
+    )
+    page = context.new_page()
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    timeline = page.evaluate(CHART_TEXT, page.get_by_test_id("timeline").element_handle())
+    burn_up = page.evaluate(CHART_TEXT, page.get_by_test_id("burn-up").element_handle())
+    region = page.locator(".chart-scroll").first
+    scrolls = region.evaluate("el => el.scrollWidth > el.clientWidth")
+    page_overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    events = page.locator("#timeline-events li").all_inner_texts()
+    context.close()
+    # the labels keep their size: the chart scrolls instead of shrinking
+    assert min(t["size"] for t in timeline + burn_up) >= 12
+    assert scrolls == (width < 1200) and page_overflow <= 1
+    # milestone labels (FF and M3 share a week) never overlap one another
+    markers = [t for t in timeline if t["marker"]]
+    assert {"FF", "M3"} <= {t["text"] for t in markers}
+    assert overlapping(markers) == []
+    # the burn-up's x axis is dated, and every milestone is listed with its date in text
+    assert len([t for t in burn_up if t["xtick"] and t["text"].startswith("1 ")]) >= 3
+    assert len(events) == len(markers) and all(" 201" in e for e in events)
