@@ -37,6 +37,7 @@ from blueprints import demo_specs, gerrit, rules, services
 from blueprints.gerrit_sync import GerritSyncReport, reviews_write
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
 from blueprints.specs import SpecsTree
+from core import clock
 from core.models import AuditEntry
 from releases import selectors as release_selectors
 from releases.kinds import TARGET_KINDS, EventKind
@@ -45,6 +46,9 @@ from squads import services as squad_services
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
 
 DEMO_PASSWORD = "demo"
+#: The day the demo opens on (``make run`` sets ``PLANNER_TODAY`` to it): mid-January 2017,
+#: two weeks before Ocata's feature freeze.
+DEMO_TODAY = dt.date(2017, 1, 12)
 STATES = {"D": "DONE", "I": "INPROGRESS", "T": "TODO", "B": "BLOCKED", "P": "POSTPONED"}
 COUNTED = (
     "projects",
@@ -73,11 +77,30 @@ def _at(day: dt.date) -> dt.datetime:
 
 @contextmanager
 def _on_day(day: dt.date | None) -> Iterator[None]:
-    """Stamp the audit rows written inside with ``day``: the demo replays a past cycle."""
+    """Write on ``day``: the demo replays a past cycle, so the services' clock is that day
+    (history rows, FFE dates) and the audit rows written inside are stamped with it."""
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    yield
+    with clock.replaying(day):
+        yield
     if day is not None:
         AuditEntry.objects.filter(pk__gt=last).update(at=_at(day))
+
+
+def _item_days(
+    states: list[str], *, started: dt.date, end: dt.date
+) -> list[tuple[int, str, dt.date]]:
+    """When each work item left TODO (invented, as the states are): items done spread evenly
+    from the blueprint's start to ``end``, the others moved a week after the start."""
+    done = [i for i, state in enumerate(states) if state == "DONE"]
+    span = max((end - started).days, 1)
+    moves = []
+    for i, state in enumerate(states):
+        if state == "DONE":
+            k = done.index(i) + 1
+            moves.append((i, state, started + dt.timedelta(days=span * k // (len(done) + 1))))
+        elif state != "TODO":
+            moves.append((i, state, min(started + dt.timedelta(days=7), end)))
+    return moves
 
 
 class DemoAccountTaken(ValueError):
@@ -255,37 +278,54 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
                     "date_completed": None,
                 },
             )
-        steps = []
+        # Then the work: items planned when it started, each moved on its day, the status
+        # steps on theirs; written in day order so every history row is on its real day.
+        states = [STATES[state] for _title, state, _assignee in items]
+        end = milestone.date if is_complete else DEMO_TODAY - dt.timedelta(days=3)
+        plan: list[tuple[dt.date, int, object]] = []
+        if items:
+            plan.append((started, 1, ("items", None)))
+        for index, state, day in _item_days(states, started=started, end=end):
+            plan.append((day, 2, ("item", (index, state))))
         if is_started:
-            steps.append(("Started" if is_complete else status, started))
+            plan.append((started, 0, ("status", "Started" if is_complete else status)))
         if is_complete or not is_started and status != "Not started":
-            steps.append((status, milestone.date if is_complete else started))
-        for step_status, day in steps:
+            plan.append((milestone.date if is_complete else started, 3, ("status", status)))
+        created_items: list = []
+        for day, _order, (what, arg) in sorted(plan, key=lambda p: (p[0], p[1])):
             with _on_day(day):
-                blueprint = services.blueprint_update(
-                    blueprint=blueprint,
-                    actor=lead,
-                    implementation_status=step_status,
-                    lifecycle_dates={
-                        "date_started": _at(started) if is_started else None,
-                        "date_completed": _at(milestone.date)
-                        if rules.is_complete(
-                            implementation_status=step_status, definition_status="Approved"
+                if what == "status":
+                    blueprint = services.blueprint_update(
+                        blueprint=blueprint,
+                        actor=lead,
+                        implementation_status=arg,
+                        lifecycle_dates={
+                            "date_started": _at(started) if is_started else None,
+                            "date_completed": _at(milestone.date)
+                            if rules.is_complete(
+                                implementation_status=arg, definition_status="Approved"
+                            )
+                            else None,
+                        },
+                    )
+                elif what == "items":
+                    for order, (item_title, _state, assignee) in enumerate(items):
+                        created_items.append(
+                            services.work_item_create(
+                                blueprint=blueprint,
+                                actor=lead,
+                                title=item_title,
+                                assignee=account(assignee) if assignee else None,
+                                order=order,
+                            )
                         )
-                        else None,
-                    },
-                )
+                        counts["work_items"] += 1
+                else:
+                    index, state = arg
+                    services.work_item_update(
+                        work_item=created_items[index], actor=lead, status=state
+                    )
         counts["blueprints"] += 1
-        for order, (item_title, state, assignee) in enumerate(items):
-            services.work_item_create(
-                blueprint=blueprint,
-                actor=lead,
-                title=item_title,
-                status=STATES[state],
-                assignee=account(assignee) if assignee else None,
-                order=order,
-            )
-            counts["work_items"] += 1
 
     if specs is not None:
         with _on_day(created_on):
@@ -297,23 +337,26 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         blueprint = Blueprint.objects.get(project=project, name=name)
         target = Blueprint.objects.get(project=project, name=depends_on)
         if not BlueprintDependency.objects.filter(blueprint=blueprint, depends_on=target).exists():
-            services.blueprint_set_dependencies(
-                blueprint=blueprint,
-                actor=ptl,
-                depends_on=[*blueprint.depends_on.all(), target],
-            )
+            # Known from the Barcelona summit on: recorded with the plan.
+            with _on_day(created_on):
+                services.blueprint_set_dependencies(
+                    blueprint=blueprint,
+                    actor=ptl,
+                    depends_on=[*blueprint.depends_on.all(), target],
+                )
             counts["dependencies"] += 1
 
     # FFE policy and requests, decided as they would have been in the week after freeze
     if not FFEPolicy.objects.filter(project=project, series=series).exists():
-        services.ffe_policy_set(
-            project=project,
-            series=series,
-            actor=ptl,
-            request_cutoff=_date(data.FFE_POLICY["request_cutoff"]),
-            max_granted=data.FFE_POLICY["max_granted"],
-            notes=data.FFE_POLICY["notes"],
-        )
+        with _on_day(created_on):
+            services.ffe_policy_set(
+                project=project,
+                series=series,
+                actor=ptl,
+                request_cutoff=_date(data.FFE_POLICY["request_cutoff"]),
+                max_granted=data.FFE_POLICY["max_granted"],
+                notes=data.FFE_POLICY["notes"],
+            )
         counts["ffe_policies"] += 1
     for name, requester, requested_on, merge_by, risk, rationale, outcome in data.FFES:
         blueprint = Blueprint.objects.get(project=project, name=name)
@@ -338,9 +381,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
                 services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
         if status == "Merged":
             with _on_day(_date(detail)):
-                services.ffe_mark_merged(
-                    ffe=ffe, actor=leads[blueprint.squad.slug], merged_on=_date(detail)
-                )
+                services.ffe_mark_merged(ffe=ffe, actor=leads[blueprint.squad.slug])
     return {key: counts[key] for key in COUNTED}
 
 

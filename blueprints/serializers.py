@@ -252,7 +252,16 @@ class FFEDecisionSerializer(serializers.Serializer):
 
 
 class FFEMergedSerializer(serializers.Serializer):
-    merged_on = serializers.DateField(required=False, allow_null=True, default=None)
+    """No fields: an FFE is marked merged on the server's day (``core.clock.today``), never on
+    one the client chooses; a body naming a day is refused, naming the field."""
+
+    def validate(self, attrs: dict) -> dict:
+        for name in ("merged_on", "as_of", "day", "date"):
+            if name in (self.initial_data or {}):
+                raise serializers.ValidationError(
+                    {name: ["The server's day is used: a client does not choose it."]}
+                )
+        return attrs
 
 
 class FFEPolicySerializer(serializers.ModelSerializer):
