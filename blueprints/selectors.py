@@ -223,6 +223,22 @@ def ffe_list() -> QuerySet[FeatureFreezeException]:
     ).order_by("-requested_on", "-id")
 
 
+def ffes_on(ffes: QuerySet[FeatureFreezeException], *, day: date) -> QuerySet:
+    """``ffes`` as they stood on ``day``: only those requested by then, each annotated with
+    ``status_on`` (Requested until decided, Granted until merged or expired)."""
+    from django.db.models import Case, CharField, Value, When
+
+    return ffes.filter(requested_on__lte=day).annotate(
+        status_on=Case(
+            When(closed_on__lte=day, then=F("status")),
+            When(decided_on__lte=day, status__in=GRANTED_FFE_STATUSES, then=Value("Granted")),
+            When(decided_on__lte=day, then=F("status")),
+            default=Value("Requested"),
+            output_field=CharField(),
+        )
+    )
+
+
 def ffe_policy_list() -> QuerySet[FFEPolicy]:
     """Policies with ``granted_count``: FFEs granted so far in their series (see the cap)."""
     granted = (
