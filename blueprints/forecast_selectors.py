@@ -298,6 +298,7 @@ def dashboard_risk(*, blueprints: QuerySet[Blueprint], as_of: date) -> dict:
         "risk_counts": [
             (fc.LEVEL_LABELS[level], counts.get(level, 0)) for level in fc.LEVEL_LABELS
         ],
+        "risk_levels": [(level, counts.get(level, 0)) for level in fc.LEVEL_LABELS],
         "risk_flagged": flagged[:FORECAST_LIMIT],
         "risk_flagged_total": len(flagged),
         "freeze_problems": problems[:PROBLEM_LIMIT],

@@ -13,7 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blueprints import rules
-from blueprints.models import Blueprint, FeatureFreezeException, FFEPolicy, Review, WorkItem
+from blueprints.models import (
+    Blueprint,
+    BlueprintHistory,
+    FeatureFreezeException,
+    FFEPolicy,
+    Review,
+    WorkItem,
+)
 from core.models import AuditEntry
 from releases.models import Series
 from squads.models import Project, Squad, SquadGoal
@@ -304,3 +311,32 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "old",
             "new",
         ]
+
+
+class BlueprintHistorySerializer(serializers.ModelSerializer):
+    """One row of a blueprint's typed history: its planning fields from ``day`` on."""
+
+    series = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    target_milestone = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True
+    )
+    squad = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = BlueprintHistory
+        fields = [
+            "day",
+            "series",
+            "target_milestone",
+            "squad",
+            "assignee",
+            "priority",
+            "definition_status",
+            "implementation_status",
+            "work_items_total",
+            "work_items_done",
+            "work_items_blocked",
+            "work_items_postponed",
+        ]
+        read_only_fields = fields
