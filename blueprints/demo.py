@@ -1,8 +1,9 @@
 """Load the TripleO Ocata plan (``blueprints.demo_data``) as a local demo.
 
 Role accounts, all with the password ``demo`` (a local demo only; never load it into a
-shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), ``admin`` (staff and
-superuser, for the admin site), one lead per squad
+shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), ``release-manager`` (may apply
+re-plans: ``releases.change_event``), ``admin`` (staff and superuser, for the admin site), one
+lead per squad
 (``ci-lead``, ``ui-cli-lead``, ``upgrade-lead``, ``validations-lead``, ``workflows-lead``,
 ``containers-lead``, ``networking-lead``, ``integration-lead``) and the contributors
 ``contributor1`` and ``contributor2``.
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from blueprints import demo_data as data
@@ -46,6 +47,8 @@ from squads import services as squad_services
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
 
 DEMO_PASSWORD = "demo"
+#: Applies re-plans (moving cross-project dates is the release team's right, not the PTL's).
+RELEASE_MANAGER = "release-manager"
 #: The day the demo opens on (``make run`` sets ``PLANNER_TODAY`` to it): mid-January 2017,
 #: two weeks before Ocata's feature freeze.
 DEMO_TODAY = dt.date(2017, 1, 12)
@@ -108,7 +111,7 @@ class DemoAccountTaken(ValueError):
 
 
 def demo_usernames() -> list[str]:
-    names = ["ptl", *(lead for *_, lead in data.SQUADS), *data.CONTRIBUTORS]
+    names = ["ptl", RELEASE_MANAGER, *(lead for *_, lead in data.SQUADS), *data.CONTRIBUTORS]
     names += [username for _, username, _ in data.AREA_EXPERTS]
     return list(dict.fromkeys(names))
 
@@ -185,6 +188,13 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
     if not (admin.is_staff and admin.is_superuser):
         admin.is_staff = admin.is_superuser = True
         admin.save(update_fields=["is_staff", "is_superuser"])
+
+    # A release manager, so a re-plan the PTL previews can be applied in the demo.
+    manager = account(RELEASE_MANAGER)
+    if new(manager):
+        manager.user_permissions.add(
+            Permission.objects.get(content_type__app_label="releases", codename="change_event")
+        )
 
     # Squads, leads, members, experts
     squads: dict[str, Squad] = {}

@@ -6,19 +6,30 @@ show the same numbers on the same day: the state on ``as_of`` from the typed his
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blueprints.forecast import LEVEL_LABELS
+from blueprints.forecast_selectors import dashboard_risk
+from blueprints.models import Blueprint, BlueprintHistory
 from core import clock
 from core.as_of import DAY_SCHEMA, BadQueryParameter, parse_as_of
-from planner.dashboard import DashboardFilters, dashboard, default_project
+from planner.dashboard import (
+    DashboardFilters,
+    attention_entries,
+    attention_queryset,
+    cycle_rows,
+    dashboard,
+    default_project,
+)
 from releases.models import Series
 from squads.models import Project, Squad
 
@@ -127,6 +138,19 @@ def _ffe(f: Any) -> dict[str, Any]:
     }
 
 
+def _attention(bp: Any, reasons: list[str]) -> dict[str, Any]:
+    return {
+        "id": bp.pk,
+        "name": bp.name,
+        "title": bp.title,
+        "squad": bp.squad.slug if bp.squad else None,
+        "priority": bp.priority,
+        "implementation_status": bp.implementation_status,
+        "target_milestone": bp.target_milestone.key if bp.target_milestone else None,
+        "reasons": reasons,
+    }
+
+
 def dashboard_json(context: dict[str, Any]) -> dict[str, Any]:
     """The dashboard selector's result in the API's shape."""
     nxt, week = context["next_event"], context["next_event_week"]
@@ -172,19 +196,7 @@ def dashboard_json(context: dict[str, Any]) -> dict[str, Any]:
         }
         for row in context["squads"]
     ]
-    body["needs_attention"] = [
-        {
-            "id": bp.pk,
-            "name": bp.name,
-            "title": bp.title,
-            "squad": bp.squad.slug if bp.squad else None,
-            "priority": bp.priority,
-            "implementation_status": bp.implementation_status,
-            "target_milestone": bp.target_milestone.key if bp.target_milestone else None,
-            "reasons": reasons,
-        }
-        for bp, reasons in context["attention"]
-    ]
+    body["needs_attention"] = [_attention(bp, reasons) for bp, reasons in context["attention"]]
     body["needs_attention_total"] = context["attention_total"]
     body["forecast"] = {
         "levels": dict(context["risk_levels"]),
@@ -210,32 +222,62 @@ def dashboard_json(context: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+PARAMETERS = [
+    OpenApiParameter("as_of", DAY_SCHEMA, description="The day to show (YYYY-MM-DD)."),
+    OpenApiParameter("project", str, description="Project name (default: the first)."),
+    OpenApiParameter("squad", str, description="Only this squad's blueprints (slug)."),
+]
+
+
+def _params(request: Request, name: str) -> tuple[Series, Project | None, date, DashboardFilters]:
+    """The series, project, day and squad filter asked for; 400 naming a bad parameter."""
+    series = get_object_or_404(Series, name=name)
+    as_of = parse_as_of(request.query_params.get("as_of")) or clock.today()
+    project_name = request.query_params.get("project", "").strip()
+    if project_name:
+        project = Project.objects.filter(name=project_name).first()
+        if project is None:
+            raise BadQueryParameter("project", f"no project named {project_name[:40]!r}.")
+    else:
+        project = default_project()
+    squad = request.query_params.get("squad", "").strip()
+    if squad and not Squad.objects.filter(slug=squad, project=project).exists():
+        raise BadQueryParameter("squad", f"no squad {squad[:40]!r} in this project.")
+    return series, project, as_of, DashboardFilters(squad=squad)
+
+
 class CycleDashboardView(APIView):
     """The cycle dashboard as data: totals, squads, needs attention, forecast, FFEs, reviews
     and the next deadline, all as they stood on ``as_of`` (default: the server's today).
     "implemented" counts Implemented blueprints; "at_risk" those the forecast flags."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("as_of", DAY_SCHEMA, description="The day to show (YYYY-MM-DD)."),
-            OpenApiParameter("project", str, description="Project name (default: the first)."),
-            OpenApiParameter("squad", str, description="Only this squad's blueprints (slug)."),
-        ],
-        responses=DashboardSerializer,
-    )
+    @extend_schema(parameters=PARAMETERS, responses=DashboardSerializer)
     def get(self, request: Request, name: str) -> Response:
-        series = get_object_or_404(Series, name=name)
-        as_of = parse_as_of(request.query_params.get("as_of")) or clock.today()
-        project_name = request.query_params.get("project", "").strip()
-        if project_name:
-            project = Project.objects.filter(name=project_name).first()
-            if project is None:
-                raise BadQueryParameter("project", f"no project named {project_name[:40]!r}.")
-        else:
-            project = default_project()
-        squad = request.query_params.get("squad", "").strip()
-        if squad and not Squad.objects.filter(slug=squad, project=project).exists():
-            raise BadQueryParameter("squad", f"no squad {squad[:40]!r} in this project.")
-        filters = DashboardFilters(squad=squad)
+        series, project, as_of, filters = _params(request, name)
         context = dashboard(series=series, project=project, as_of=as_of, filters=filters)
         return Response(DashboardSerializer(dashboard_json(context)).data)
+
+
+class CycleAttentionView(GenericAPIView):
+    """Every blueprint needing attention on ``as_of`` (the dashboard shows the first ones),
+    highest priority first, paginated."""
+
+    serializer_class = AttentionSerializer
+    queryset = BlueprintHistory.objects.none()  # the schema generator's model
+    filter_backends: list = []
+
+    @extend_schema(parameters=PARAMETERS, responses=AttentionSerializer(many=True))
+    def get(self, request: Request, name: str) -> Response:
+        series, project, as_of, filters = _params(request, name)
+        if project is None:
+            raise BadQueryParameter("project", "there is no project yet.")
+        rows = cycle_rows(project=project, series=series, as_of=as_of, filters=filters)
+        blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
+        flagged = dashboard_risk(blueprints=blueprints, as_of=as_of)["flagged_ids"]
+        found = attention_queryset(rows=rows, as_of=as_of, flagged_ids=flagged)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(
+            AttentionSerializer(
+                [_attention(bp, r) for bp, r in attention_entries(page)], many=True
+            ).data
+        )

@@ -199,9 +199,8 @@ def dashboard(
         row.reviews = reviews_by_squad.get(
             row.squad.pk, {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
         )
-    flags = attention_flags(as_of=as_of)
     context["attention"], context["attention_total"] = attention_list(
-        rows=rows, flags=flags, flagged_ids=risk.pop("flagged_ids")
+        rows=rows, as_of=as_of, flagged_ids=risk.pop("flagged_ids")
     )
     context["ffes_pending"], context["ffes_granted"] = ffe_lists(
         project=project, series=series, as_of=as_of
@@ -254,34 +253,55 @@ def squad_rows(
     return list(result.values())
 
 
+def attention_queryset(
+    *, rows: QuerySet[BlueprintHistory], as_of: date, flagged_ids: list[int]
+) -> QuerySet[BlueprintHistory]:
+    """History rows of the day needing attention, highest priority first, each annotated
+    with ``flag_<reason>``. A blueprint the forecast flags is always in it."""
+    flags = {"flagged": Q(blueprint_id__in=flagged_ids), **attention_flags(as_of=as_of)}
+    return (
+        rows.filter(_any(flags))
+        .annotate(
+            **{
+                f"flag_{name}": Case(
+                    When(condition, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+                for name, condition in flags.items()
+            },
+            priority_rank=Case(
+                *(When(priority=p, then=Value(i)) for i, p in enumerate(reversed(Priority.values))),
+                default=Value(99),
+            ),
+        )
+        .select_related("blueprint", "squad", "assignee", "target_milestone")
+        .order_by(
+            "priority_rank",
+            F("target_milestone__date").asc(nulls_last=True),
+            "blueprint__name",
+            "pk",
+        )
+    )
+
+
+def attention_entries(found: Any) -> list[tuple[Blueprint, list[str]]]:
+    """Rows of :func:`attention_queryset` as (blueprint as on the day, reasons in words)."""
+    return [
+        (
+            _as_on_day(row),
+            [text for name, text in ATTENTION_REASONS.items() if getattr(row, f"flag_{name}")],
+        )
+        for row in found
+    ]
+
+
 def attention_list(
-    *, rows: QuerySet[BlueprintHistory], flags: dict[str, Q], flagged_ids: list[int]
+    *, rows: QuerySet[BlueprintHistory], as_of: date, flagged_ids: list[int]
 ) -> tuple[list[tuple[Blueprint, list[str]]], int]:
-    """Blueprints needing attention on the day (capped), highest priority first, each with
-    its reasons in words, and the total. A blueprint the forecast flags is always in it."""
-    flags = {"flagged": Q(blueprint_id__in=flagged_ids), **flags}
-    annotated = rows.filter(_any(flags)).annotate(
-        **{
-            f"flag_{name}": Case(
-                When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
-            for name, condition in flags.items()
-        },
-        priority_rank=Case(
-            *(When(priority=p, then=Value(i)) for i, p in enumerate(reversed(Priority.values))),
-            default=Value(99),
-        ),
-    )
-    total = annotated.count()
-    found = annotated.select_related("blueprint", "squad", "assignee", "target_milestone").order_by(
-        "priority_rank", F("target_milestone__date").asc(nulls_last=True), "blueprint__name"
-    )
-    result = []
-    for row in found[:ATTENTION_LIMIT]:
-        bp = _as_on_day(row)
-        reasons = [text for name, text in ATTENTION_REASONS.items() if getattr(row, f"flag_{name}")]
-        result.append((bp, reasons))
-    return result, total
+    """Blueprints needing attention on the day (the first ``ATTENTION_LIMIT``) and the total."""
+    found = attention_queryset(rows=rows, as_of=as_of, flagged_ids=flagged_ids)
+    return attention_entries(found[:ATTENTION_LIMIT]), found.count()
 
 
 def _as_on_day(row: BlueprintHistory) -> Blueprint:

@@ -26,7 +26,11 @@ def cycle_dashboard(request: HttpRequest, name: str) -> HttpResponse:
     as_of = as_of_param or clock.today()
     filters = DashboardFilters.from_query(request.GET)
     context = dashboard(series=series, project=project, as_of=as_of, filters=filters)
+    # Links from the dashboard keep the day shown (a blueprint, a squad, the problems list).
+    day = f"as_of={as_of.isoformat()}" if as_of_param else ""
     context.update(
+        day_query=f"?{day}" if day else "",
+        day_amp=f"&{day}" if day else "",
         as_of_param=as_of_param,
         priorities=Priority.values,
         statuses=ImplementationStatus.values,
