@@ -9,11 +9,13 @@ costs the same number of queries at 10 blueprints as at 10,000; lists are capped
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -46,7 +48,9 @@ from blueprints.selectors import (
     review_counts,
     review_counts_by_squad,
 )
+from core.models import AuditEntry
 from planner import charts
+from releases import conditional
 from releases import selectors as release_selectors
 from releases.kinds import CYCLE_END_KINDS, FEATURE_FREEZE_KINDS, first_of_kinds
 from releases.models import Event, Series
@@ -182,7 +186,68 @@ def dashboard(
     }
     if project is None:
         return context
+    context.update(
+        _blueprint_sections(
+            series=series, project=project, as_of=as_of, filters=filters, events=events
+        )
+    )
+    return context
 
+
+def data_version(*, series: Series) -> tuple:
+    """What the blueprint sections of a day depend on, in one query: the newest audit row
+    (every write through a service leaves one: blueprints, work items, FFEs, reviews), the
+    newest history row and the series' schedule version."""
+    row = (
+        Series.objects.filter(pk=series.pk)
+        .annotate(
+            audit=Subquery(AuditEntry.objects.order_by("-pk").values("pk")[:1]),
+            history=Subquery(BlueprintHistory.objects.order_by("-pk").values("pk")[:1]),
+        )
+        .values_list("audit", "history", "updated_at")
+        .first()
+    )
+    return tuple(str(v) for v in row or ())
+
+
+def _blueprint_sections(
+    *,
+    series: Series,
+    project: Project,
+    as_of: date,
+    filters: DashboardFilters,
+    events: list[Event],
+) -> dict[str, Any]:
+    """The sections read from the blueprints on ``as_of``, kept per (cycle, project, filters,
+    day) as long as the data version does not move (``DASHBOARD_CACHE_SECONDS``; 0: off):
+    they cost time in proportion to the blueprints, the rest of the page does not."""
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 0)
+    key = ""
+    if seconds:
+        raw = "|".join(
+            map(str, (series.pk, project.pk, as_of, filters, *data_version(series=series)))
+        )
+        key = "dashboard:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+        cached = conditional.cache_get(key)
+        if cached is not None:
+            return cached
+    sections = _compute_sections(
+        series=series, project=project, as_of=as_of, filters=filters, events=events
+    )
+    if key:
+        conditional.cache_set(key, sections, seconds)
+    return sections
+
+
+def _compute_sections(
+    *,
+    series: Series,
+    project: Project,
+    as_of: date,
+    filters: DashboardFilters,
+    events: list[Event],
+) -> dict[str, Any]:
+    context: dict[str, Any] = {}
     rows = cycle_rows(project=project, series=series, as_of=as_of, filters=filters)
     blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
     risk = dashboard_risk(blueprints=blueprints, as_of=as_of)
