@@ -10,6 +10,7 @@ list pay one query whatever the number of blueprints.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,12 +18,13 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 
 from blueprints import forecast as fc
 from blueprints import freeze as fz
@@ -110,9 +112,20 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
     latest = _latest(OuterRef("pk"), as_of)
     before = _latest(OuterRef("pk"), as_of - timedelta(weeks=fc.RATE_WINDOW_WEEKS))
 
-    def on_day(name: str) -> Subquery:
-        return Subquery(latest.values(name)[:1])
-
+    # The day's history row as one JSON object: one correlated subquery, not one per field.
+    row = latest.annotate(
+        state=JSONObject(
+            status="implementation_status",
+            definition="definition_status",
+            target_date="target_milestone__date",
+            target_label="target_milestone__title",
+            squad="squad_id",
+            total="work_items_total",
+            done="work_items_done",
+            blocked="work_items_blocked",
+            postponed="work_items_postponed",
+        )
+    ).values("state")[:1]
     freeze = first_event_subquery(series=OuterRef("series"), kinds=FEATURE_FREEZE_KINDS)
     latest_ffe = selectors.ffes_on(
         FeatureFreezeException.objects.filter(blueprint=OuterRef("pk")), day=as_of
@@ -126,17 +139,9 @@ def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySe
     blueprints = with_review_inputs(blueprints, as_of=as_of)
     return (
         blueprints.select_related("series", "squad", "target_milestone")
-        .annotate(risk_status=on_day("implementation_status"))
-        .filter(risk_status__isnull=False)
+        .annotate(risk_row=Subquery(row, output_field=JSONField()))
+        .filter(risk_row__isnull=False)
         .annotate(
-            risk_definition=on_day("definition_status"),
-            risk_target_date=on_day("target_milestone__date"),
-            risk_target_label=on_day("target_milestone__title"),
-            risk_squad=on_day("squad_id"),
-            risk_total=on_day("work_items_total"),
-            risk_done=on_day("work_items_done"),
-            risk_blocked=on_day("work_items_blocked"),
-            risk_postponed=on_day("work_items_postponed"),
             risk_done_before=Coalesce(Subquery(before.values("work_items_done")[:1]), 0),
             risk_first_day=Subquery(first),
             risk_freeze=freeze,
@@ -193,30 +198,41 @@ def _as_date(value: object) -> date | None:
     return datetime.fromisoformat(str(value)).date()
 
 
+def _state(bp: Blueprint) -> dict:
+    """The blueprint's history row of the day, as :func:`with_risk_inputs` annotated it (a
+    JSON object: a string on backends that do not decode it)."""
+    state = bp.risk_row
+    if isinstance(state, str):
+        state = json.loads(state)
+    bp.risk_squad, bp.risk_status = state["squad"], state["status"]
+    return state
+
+
 def risk_of(bp: Blueprint, *, as_of: date, dependency_names: tuple[str, ...] = ()) -> BlueprintRisk:
     """Forecast and freeze problems of a blueprint annotated by :func:`with_risk_inputs`:
     statuses, target and work-item counts as its history row of ``as_of`` holds them, the
     burn rate from the items done since its row of four weeks before."""
     first_day = _as_date(bp.risk_first_day)
-    status = bp.risk_status
-    definition = bp.risk_definition
+    state = _state(bp)
+    status = state["status"]
+    definition = state["definition"]
     window = 0.0
     if first_day is not None:
         window = min(max((as_of - first_day).days / 7, 1.0), fc.RATE_WINDOW_WEEKS)
     started = bp.date_started.date() if bp.date_started else bp.series.start_week
-    target_date = _as_date(bp.risk_target_date)
+    target_date = _as_date(state["target_date"])
     data = fc.ForecastInput(
         name=bp.name,
         as_of=as_of,
         implementation_status=status,
         definition_status=definition,
         target_date=target_date,
-        target_label=bp.risk_target_label or "",
+        target_label=state["target_label"] or "",
         freeze=bp.risk_freeze,
-        planned=max((bp.risk_total or 0) - (bp.risk_postponed or 0), 0),
-        done=bp.risk_done or 0,
-        blocked=bp.risk_blocked or 0,
-        done_recent=max((bp.risk_done or 0) - (bp.risk_done_before or 0), 0),
+        planned=max((state["total"] or 0) - (state["postponed"] or 0), 0),
+        done=state["done"] or 0,
+        blocked=state["blocked"] or 0,
+        done_recent=max((state["done"] or 0) - (bp.risk_done_before or 0), 0),
         window_weeks=window,
         started_on=started,
         unfinished_dependencies=bp.risk_unfinished_deps or 0,

@@ -234,8 +234,8 @@ def test_the_pages_break_no_rule_of_their_content_security_policy(page, tmp_path
     # then: nothing was blocked, and the squads' progress meters still draw
     assert violations == []
     page.goto(f"/cycles/ocata/?as_of={AS_OF}")
-    meter = page.locator("svg.meter rect").first
-    assert meter.bounding_box()["width"] > 0
+    meters = page.locator("svg.meter rect")
+    assert max(meters.nth(i).bounding_box()["width"] for i in range(meters.count())) > 0
     shoot(page, tmp_path, "dashboard-under-csp")
 
 
