@@ -175,3 +175,27 @@ def test_marking_an_ffe_merged_refuses_a_client_chosen_day(demo, client):
     assert response.status_code == 400 and "merged_on" in response.json()
     ffe.refresh_from_db()
     assert ffe.status == "Granted"
+
+
+def test_the_demo_release_manager_may_apply_a_replan_the_ptl_only_previews(demo, client):
+    from django.contrib.auth import get_user_model
+
+    from squads import permissions as perms
+
+    users = get_user_model().objects
+    assert perms.may_replan(users.get(username="release-manager"))
+    assert not perms.may_replan(users.get(username="ptl"))
+    for username, apply in (("ptl", False), ("release-manager", True)):
+        client.login(username=username, password="demo")
+        html = client.get("/cycles/ocata/replan/?shift_days=7").content.decode()
+        assert ('<button type="submit">Apply</button>' in html) == apply, username
+        assert ('data-testid="replan-apply-refused"' in html) == (not apply)
+        client.logout()
+
+
+def test_the_navigation_reaches_replan_and_the_branch_report(demo, client, settings):
+    settings.PLANNER_TODAY = DEMO_TODAY  # Ocata is the cycle in progress
+    html = client.get("/cycles/").content.decode()
+    nav = html.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert 'href="/branch-report/"' in nav
+    assert 'href="/cycles/ocata/replan/"' in nav
