@@ -168,88 +168,97 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         """Roles go only to accounts this load created."""
         return user.get_username() in created
 
-    # Project and PTL
-    group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
-    project = Project.objects.filter(name=data.PROJECT["name"]).first()
-    if project is None:
-        project = squad_services.project_create(
-            actor=None,
-            name=data.PROJECT["name"],
-            title=data.PROJECT["title"],
-            launchpad=data.PROJECT["launchpad"],
-            ptl_group=group,
-        )
-        counts["projects"] += 1
-    ptl = account("ptl")
-    if new(ptl):
-        ptl.groups.add(project.ptl_group)
-    # A staff account, so the demo's admin site (branch rules, webhooks, tokens) can be seen.
-    admin = account("admin")
-    if not (admin.is_staff and admin.is_superuser):
-        admin.is_staff = admin.is_superuser = True
-        admin.save(update_fields=["is_staff", "is_superuser"])
-
-    # A release manager, so a re-plan the PTL previews can be applied in the demo.
-    manager = account(RELEASE_MANAGER)
-    if new(manager):
-        manager.user_permissions.add(
-            Permission.objects.get(content_type__app_label="releases", codename="change_event")
-        )
-
-    # Squads, leads, members, experts
-    squads: dict[str, Squad] = {}
-    leads: dict[str, object] = {}
-    for slug, name, area, lead_name in data.SQUADS:
-        squad = Squad.objects.filter(slug=slug).first()
-        if squad is None:
-            squad = squad_services.squad_create(
-                actor=ptl,
-                project=project,
-                name=name,
-                slug=slug,
-                area=area,
-                mission=data.SQUAD_MISSION,
-            )
-            counts["squads"] += 1
-        squads[slug] = squad
-        leads[slug] = lead = account(lead_name)
-        if new(lead) and not Membership.objects.filter(squad=squad, user=lead).exists():
-            squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
-            counts["memberships"] += 1
-    for username, slugs in data.CONTRIBUTORS.items():
-        user = account(username)
-        for slug in slugs:
-            if new(user) and not Membership.objects.filter(squad=squads[slug], user=user).exists():
-                # Anyone may join a squad: the contributors join themselves.
-                squad_services.membership_set(squad=squads[slug], user=user, actor=user)
-                counts["memberships"] += 1
-    for slug, username, topic in data.AREA_EXPERTS:
-        user = account(username)
-        if new(user) and not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
-            squad_services.area_expert_add(squad=squads[slug], user=user, actor=ptl, topic=topic)
-            counts["area_experts"] += 1
-
-    # Goals
-    goals: dict[str, list[SquadGoal]] = {}
-    for slug, items in data.GOALS.items():
-        goals[slug] = []
-        for order, (title, status) in enumerate(items):
-            goal = SquadGoal.objects.filter(squad=squads[slug], series=series, title=title).first()
-            if goal is None:
-                goal = squad_services.goal_create(
-                    squad=squads[slug],
-                    series=series,
-                    actor=leads[slug],
-                    title=title,
-                    status=status,
-                    order=order,
-                )
-                counts["goals"] += 1
-            goals[slug].append(goal)
-
-    # Blueprints and their work items
     # Specs were filed in the planning week before the cycle (the summit), then started.
     created_on = series.start_week - dt.timedelta(days=7) if series.start_week else None
+    # The team as it stood when the cycle was planned (its rows dated that day too).
+    with _on_day(created_on):
+        # Project and PTL
+        group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
+        project = Project.objects.filter(name=data.PROJECT["name"]).first()
+        if project is None:
+            project = squad_services.project_create(
+                actor=None,
+                name=data.PROJECT["name"],
+                title=data.PROJECT["title"],
+                launchpad=data.PROJECT["launchpad"],
+                ptl_group=group,
+            )
+            counts["projects"] += 1
+        ptl = account("ptl")
+        if new(ptl):
+            ptl.groups.add(project.ptl_group)
+        # A staff account, so the demo's admin site (branch rules, webhooks, tokens) can be seen.
+        admin = account("admin")
+        if not (admin.is_staff and admin.is_superuser):
+            admin.is_staff = admin.is_superuser = True
+            admin.save(update_fields=["is_staff", "is_superuser"])
+
+        # A release manager, so a re-plan the PTL previews can be applied in the demo.
+        manager = account(RELEASE_MANAGER)
+        if new(manager):
+            manager.user_permissions.add(
+                Permission.objects.get(content_type__app_label="releases", codename="change_event")
+            )
+
+        # Squads, leads, members, experts
+        squads: dict[str, Squad] = {}
+        leads: dict[str, object] = {}
+        for slug, name, area, lead_name in data.SQUADS:
+            squad = Squad.objects.filter(slug=slug).first()
+            if squad is None:
+                squad = squad_services.squad_create(
+                    actor=ptl,
+                    project=project,
+                    name=name,
+                    slug=slug,
+                    area=area,
+                    mission=data.SQUAD_MISSION,
+                )
+                counts["squads"] += 1
+            squads[slug] = squad
+            leads[slug] = lead = account(lead_name)
+            if new(lead) and not Membership.objects.filter(squad=squad, user=lead).exists():
+                squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
+                counts["memberships"] += 1
+        for username, slugs in data.CONTRIBUTORS.items():
+            user = account(username)
+            for slug in slugs:
+                if (
+                    new(user)
+                    and not Membership.objects.filter(squad=squads[slug], user=user).exists()
+                ):
+                    # Anyone may join a squad: the contributors join themselves.
+                    squad_services.membership_set(squad=squads[slug], user=user, actor=user)
+                    counts["memberships"] += 1
+        for slug, username, topic in data.AREA_EXPERTS:
+            user = account(username)
+            if new(user) and not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
+                squad_services.area_expert_add(
+                    squad=squads[slug], user=user, actor=ptl, topic=topic
+                )
+                counts["area_experts"] += 1
+
+        # Goals
+        goals: dict[str, list[SquadGoal]] = {}
+        for slug, items in data.GOALS.items():
+            goals[slug] = []
+            for order, (title, status) in enumerate(items):
+                goal = SquadGoal.objects.filter(
+                    squad=squads[slug], series=series, title=title
+                ).first()
+                if goal is None:
+                    goal = squad_services.goal_create(
+                        squad=squads[slug],
+                        series=series,
+                        actor=leads[slug],
+                        title=title,
+                        status=status,
+                        order=order,
+                    )
+                    counts["goals"] += 1
+                goals[slug].append(goal)
+
+    # Blueprints and their work items
     blueprint_facts = demo_specs.blueprint_facts(
         facts=data.BLUEPRINTS, tree=specs, series=series, project=project
     )
