@@ -199,3 +199,27 @@ def test_the_navigation_reaches_replan_and_the_branch_report(demo, client, setti
     nav = html.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     assert 'href="/branch-report/"' in nav
     assert 'href="/cycles/ocata/replan/"' in nav
+
+
+def test_the_full_attention_list_is_paginated_and_matches_the_dashboard(demo, client):
+    body = client.get("/api/v1/cycles/ocata/dashboard/?as_of=2017-01-10").json()
+    full = client.get("/api/v1/cycles/ocata/dashboard/attention/?as_of=2017-01-10&limit=5")
+    assert full.status_code == 200
+    page = full.json()
+    assert page["count"] == body["needs_attention_total"] > 0
+    assert [r["name"] for r in page["results"]] == [r["name"] for r in body["needs_attention"][:5]]
+
+
+def test_squad_and_blueprint_pages_show_the_day_and_keep_it_in_their_links(demo, client):
+    day = "2016-12-01"
+    bp = Blueprint.objects.get(name="composable-ha")
+    then = BlueprintHistory.objects.filter(blueprint=bp, day__lte=day).latest("day", "id")
+    assert then.implementation_status != bp.implementation_status
+    page = client.get(f"/blueprints/{bp.pk}/?as_of={day}")
+    html = page.content.decode()
+    assert page.context["bp"].implementation_status == then.implementation_status
+    assert f"/cycles/ocata/?as_of={day}" in html and 'data-testid="as-of-note"' in html
+    squad = client.get(f"/squads/{bp.squad.slug}/?series=ocata&as_of={day}")
+    shown = {b.name: b.implementation_status for b in squad.context["page"]}
+    assert shown[bp.name] == then.implementation_status
+    assert f"/blueprints/{bp.pk}/?as_of={day}" in squad.content.decode()
