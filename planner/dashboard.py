@@ -251,8 +251,9 @@ def _compute_sections(
     rows = cycle_rows(project=project, series=series, as_of=as_of, filters=filters)
     blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
     risk = dashboard_risk(blueprints=blueprints, as_of=as_of)
-    context.update(risk)
     flagged_by_squad: dict[int | None, int] = risk.pop("flagged_by_squad")
+    flagged_ids: list[int] = risk.pop("flagged_ids")  # every flagged one: not kept
+    context.update(risk)
     context["squads"] = squad_rows(
         project=project, series=series, rows=rows, flagged_by_squad=flagged_by_squad
     )
@@ -265,7 +266,7 @@ def _compute_sections(
             row.squad.pk, {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
         )
     context["attention"], context["attention_total"] = attention_list(
-        rows=rows, as_of=as_of, flagged_ids=risk.pop("flagged_ids")
+        rows=rows, as_of=as_of, flagged_ids=flagged_ids
     )
     context["ffes_pending"], context["ffes_granted"] = ffe_lists(
         project=project, series=series, as_of=as_of
