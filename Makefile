@@ -33,20 +33,27 @@ LOAD_DEMO := $(if $(filter 0 no false,$(DEMO)),,$(if $(filter 1 yes true,$(DEMO)
 
 # Embedded by default (SQLite, Celery eager). With DATABASE_URL/REDIS_URL set, PostgreSQL and a real
 # Celery worker + beat (started here, stopped with the server).
+# With the demo, the server's "today" is the demo's day (PLANNER_TODAY, 12 January 2017): the
+# dashboard opens on it, and FFEs are requested, granted and merged as on that day. Unset
+# otherwise: production's today is the real date.
+DEMO_TODAY := 2017-01-12
+RUN_ENV := $(if $(filter yes,$(LOAD_DEMO)),PLANNER_TODAY=$${PLANNER_TODAY:-$(DEMO_TODAY)},)
+
 run: venv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 ifeq ($(LOAD_DEMO),yes)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
+	@echo "Demo: the server's today is $(DEMO_TODAY) (PLANNER_TODAY)."
 else
 	@echo "Not loading the demo accounts (DATABASE_URL is set, or DEMO=0): make run DEMO=1 loads them."
 endif
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker with beat"; \
-		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/celery -A planner worker -B --loglevel=INFO & \
+		$(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/celery -A planner worker -B --loglevel=INFO & \
 		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+		$(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \
-		DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+		$(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	fi
 
 test: venv

@@ -1,7 +1,12 @@
-"""Issue 8, target 2: dashboard, squad page and blueprint list at 10, 100 and 10,000 blueprints.
+"""Issues 8 and 12: dashboard, its JSON twin, squad page and blueprint list at 10, 100 and
+10,000 blueprints, on PostgreSQL or SQLite.
 
     .venv/bin/python bench/pages.py                  # PostgreSQL, 5 rounds
     .venv/bin/python bench/pages.py --rounds 3 --requests 10
+    .venv/bin/python bench/pages.py --engine sqlite --rounds 3 --requests 3
+
+Each round also times the first request after the caches are emptied ("cold": the dashboard's
+blueprint sections computed, not read from the summary the data version keys).
 
 Three PostgreSQL databases (created from one migrated template with Ocata's schedule imported,
 dropped afterwards) each get ``manage.py generate_load_data --squads 50 --work-items 4`` with
@@ -41,6 +46,7 @@ SIZES = (10, 100, 10_000)
 AS_OF = "2017-01-10"  # mid-cycle in Ocata: overdue, waiting and FFE sections all populated
 PAGES = {
     "dashboard": f"/cycles/ocata/?project=loadtest&as_of={AS_OF}",
+    "dashboard JSON": f"/api/v1/cycles/ocata/dashboard/?project=loadtest&as_of={AS_OF}",
     "squad page": "/squads/loadtest-squad-0/?series=ocata",
     "blueprint list API": "/api/v1/blueprints/?project=loadtest&series=ocata",
 }
@@ -55,8 +61,11 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from releases.conditional import cache_clear
+
     client = Client()
     times: dict[str, dict[str, list[float]]] = {n: {p: [] for p in PAGES} for n in names}
+    cold: dict[str, dict[str, list[float]]] = {n: {p: [] for p in PAGES} for n in names}
     queries: dict[str, dict[str, int]] = {n: {} for n in names}
     sizes: dict[str, int] = {}
 
@@ -64,6 +73,7 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
         connection.close()
         connection.settings_dict["NAME"] = name
         cache.clear()  # nothing cached from another data set
+        cache_clear()
 
     for name in names:
         use(name)
@@ -84,7 +94,10 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
         for name in names:
             use(name)
             for page, url in PAGES.items():
-                client.get(url, secure=True)  # connection and per-process caches warm
+                cache_clear()
+                started = time.perf_counter()
+                client.get(url, secure=True)  # cold: computed, then kept
+                cold[name][page].append(time.perf_counter() - started)
                 for _ in range(requests):
                     started = time.perf_counter()
                     client.get(url, secure=True)
@@ -95,6 +108,10 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
         "median_ms": {
             n: {p: statistics.median(v) * 1000 for p, v in pages.items()}
             for n, pages in times.items()
+        },
+        "cold_ms": {
+            n: {p: statistics.median(v) * 1000 for p, v in pages.items()}
+            for n, pages in cold.items()
         },
         "rounds_ms": {
             n: {
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10, help="per page, size and round")
     parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--engine", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args(argv)
     if args.child is not None:
         print(json.dumps(child(args.child, args.rounds, args.requests)))
@@ -122,6 +140,18 @@ def main(argv: list[str] | None = None) -> int:
 
     import os
 
+    if args.engine == "sqlite":
+        import shutil
+        import tempfile
+
+        directory = Path(tempfile.mkdtemp(prefix="planner-pages-"))
+        names = {size: str(directory / f"pages_{size}.sqlite3") for size in SIZES}
+        with static_root() as static:
+            try:
+                result = _run_sqlite(args, directory, names, static)
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+        return _report(args, names, result)
     template = f"planner_pages_tmpl_{os.getpid()}"
     names = {size: f"planner_pages_{size}_{os.getpid()}" for size in SIZES}
     created = []
@@ -132,6 +162,44 @@ def main(argv: list[str] | None = None) -> int:
             for name in reversed(created):
                 pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return _report(args, names, result)
+
+
+def _generate(env: dict, size: int) -> None:
+    started = time.perf_counter()
+    out = manage(
+        env,
+        "generate_load_data",
+        "--series=ocata",
+        "--squads=50",
+        f"--blueprints={size}",
+        "--work-items=4",
+    )
+    print(f"{out.strip()} ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
+
+
+def _run_sqlite(args: argparse.Namespace, directory: Path, names: dict, static: str) -> dict:
+    import shutil
+
+    template = directory / "template.sqlite3"
+    env = base_env(f"sqlite:///{template}")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "import_releases", str(RELEASES), "--series", "ocata", "--no-progress")
+    for size, name in names.items():
+        shutil.copyfile(template, name)
+        _generate(base_env(f"sqlite:///{name}"), size)
+        manage(base_env(f"sqlite:///{name}"), "dbshell", "--", "ANALYZE;")
+    env = base_env(
+        f"sqlite:///{names[SIZES[0]]}",
+        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+        DJANGO_THROTTLE_ANON="100000000/min",
+        DJANGO_STATIC_ROOT=static,
+    )
+    return run_json(
+        [PYTHON, __file__, "--rounds", str(args.rounds), "--requests", str(args.requests),
+         "--child", *names.values()],
+        env,
+        timeout=3600,
+    )  # fmt: skip
 
 
 def _run(args: argparse.Namespace, template: str, names: dict, created: list, static: str) -> dict:
@@ -177,6 +245,7 @@ def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
     for page in PAGES:
         q = {s: result["queries"][names[s]][page] for s in SIZES}
         t = {s: result["median_ms"][names[s]][page] for s in SIZES}
+        c = {s: result["cold_ms"][names[s]][page] for s in SIZES}
         per_round = [
             b / a
             for a, b in zip(
@@ -188,22 +257,27 @@ def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
             "queries": q,
             "same_queries_10_vs_10000": q[10] == q[10_000],
             "median_ms": t,
+            "cold_ms": c,
+            "cold_ratio_10000_vs_100": c[10_000] / c[100] if c[100] else None,
             "ratio_10000_vs_100": statistics.median(per_round),
             "ratio_per_round": per_round,
         }
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"machine: {report['machine']}; {report['when']}; PostgreSQL, in-process test client")
+    engine = "SQLite" if args.engine == "sqlite" else "PostgreSQL"
+    print(f"machine: {report['machine']}; {report['when']}; {engine}, in-process test client")
     print(f"data: {result['sizes']}")
     print("| page | queries @10 / @100 / @10,000 | ms @10 | ms @100 | ms @10,000 |"
-          " time(10,000)/time(100), median of rounds |")  # fmt: skip
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+          " time(10,000)/time(100), median of rounds |"
+          " cold ms @100 / @10,000 (ratio) |")  # fmt: skip
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for page, r in report["pages"].items():
-        q, t = r["queries"], r["median_ms"]
+        q, t, c = r["queries"], r["median_ms"], r["cold_ms"]
         print(
             f"| {page} (`{r['url']}`) | {q[10]} / {q[100]} / {q[10_000]} | {t[10]:.1f} | "
-            f"{t[100]:.1f} | {t[10_000]:.1f} | **{r['ratio_10000_vs_100']:.2f}** |"
+            f"{t[100]:.1f} | {t[10_000]:.1f} | **{r['ratio_10000_vs_100']:.2f}** | "
+            f"{c[100]:.0f} / {c[10_000]:.0f} ({r['cold_ratio_10000_vs_100']:.1f}) |"
         )
     return 0
 

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from blueprints.models import (
     Blueprint,
     BlueprintDependency,
+    BlueprintHistory,
     BlueprintSpec,
     FeatureFreezeException,
     FFEPolicy,
@@ -12,6 +15,7 @@ from blueprints.models import (
     SyncState,
     WorkItem,
 )
+from blueprints.services.history import history_record
 from core.admin import AuditedAdmin
 
 
@@ -45,6 +49,12 @@ class SpecInline(admin.StackedInline):
 
 @admin.register(Blueprint)
 class BlueprintAdmin(AuditedAdmin):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The admin bypasses the services; the typed history still gets its row (the
+        # blueprint and its work items as saved).
+        super().save_related(request, form, formsets, change)
+        history_record(blueprint=form.instance)
+
     list_display = [
         "name",
         "series",
@@ -130,4 +140,23 @@ class SyncStateAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: SyncState | None = None) -> bool:
+        return False
+
+
+@admin.register(BlueprintHistory)
+class BlueprintHistoryAdmin(admin.ModelAdmin):
+    """Append-only: written by the services, read here."""
+
+    list_display = ["blueprint", "day", "implementation_status", "squad", "target_milestone"]
+    list_filter = ["series", "implementation_status"]
+    search_fields = ["blueprint__name"]
+    list_select_related = ["blueprint", "squad", "target_milestone"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

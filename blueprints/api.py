@@ -6,22 +6,24 @@ the audit trail; ``RolePermission`` refuses writes on objects the user may not t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from blueprints import selectors, services
 from blueprints.models import (
     Blueprint,
+    BlueprintHistory,
     DefinitionStatus,
     FeatureFreezeException,
     FFEPolicy,
@@ -33,6 +35,7 @@ from blueprints.models import (
 )
 from blueprints.serializers import (
     AuditEntrySerializer,
+    BlueprintHistorySerializer,
     BlueprintSerializer,
     FFEDecisionSerializer,
     FFEMergedSerializer,
@@ -42,8 +45,9 @@ from blueprints.serializers import (
 )
 from blueprints.services.work_items import ASSIGNEE_EDITABLE
 from core.api import PlannerViewSetMixin
+from core.as_of import DAY_SCHEMA, parse_as_of
 from core.etags import ETagConcurrencyMixin, ETagDestroyMixin
-from core.filters import ExistingIdFilter, ExistingValueFilter
+from core.filters import ExistingIdFilter, ExistingValueFilter, StrictOrderingFilter
 from releases.models import Event, Series
 from squads import permissions as perms
 from squads.models import Project, Squad
@@ -117,10 +121,31 @@ class BlueprintFilter(filters.FilterSet):
         return queryset.filter(Q(target_milestone__key=value) | Q(target_milestone__kind=value))
 
 
+class BlueprintOnDayFilter(BlueprintFilter):
+    """The same parameters, on the blueprints' history rows of a day (``?as_of=``): a
+    blueprint is filtered by its squad, status, milestone… of that day."""
+
+    project = project_filter("blueprint__project")
+
+    class Meta(BlueprintFilter.Meta):
+        model = BlueprintHistory
+
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    DAY_SCHEMA,
+    description="Show each blueprint as it stood on this day (its planning fields and "
+    "work-item counts from its history); blueprints created after it are left out.",
+)
+
+
 def _blueprint_writer(user: Any, blueprint: Blueprint) -> bool:
     return perms.can_edit_blueprint(user, blueprint)
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF])
+)
 class BlueprintViewSet(
     ETagConcurrencyMixin,  # ETag on GET, If-Match -> 412 when stale
     PlannerViewSetMixin,
@@ -143,9 +168,44 @@ class BlueprintViewSet(
     )
 
     def get_queryset(self) -> QuerySet[Blueprint]:
-        if self.action == "history":
+        if self.action in ("history", "planning_history"):
             return selectors.blueprint_list()
         return selectors.with_reviews(selectors.blueprint_list())
+
+    def as_of(self) -> date | None:
+        """``?as_of=`` on the reads (list and detail); writes ignore it."""
+        if self.action not in ("list", "retrieve"):
+            return None
+        return parse_as_of(self.request.query_params.get("as_of"))
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        day = self.as_of()
+        if day is None or self.action != "list":
+            return super().filter_queryset(queryset)
+        # As of a day: the filters apply to each blueprint's history row of that day.
+        rows = BlueprintOnDayFilter(
+            self.request.query_params, queryset=selectors.history_on(day=day), request=self.request
+        )
+        if not rows.is_valid():
+            raise ValidationError(rows.errors)
+        queryset = queryset.filter(pk__in=rows.qs.values("blueprint_id"))
+        return StrictOrderingFilter().filter_queryset(self.request, queryset, self)
+
+    def paginate_queryset(self, queryset: QuerySet) -> list | None:
+        page = super().paginate_queryset(queryset)
+        day = self.as_of()
+        if page is not None and day is not None:
+            page = selectors.blueprints_as_of(list(page), day=day)
+        return page
+
+    def get_object(self) -> Blueprint:
+        blueprint = super().get_object()
+        day = self.as_of()
+        if day is not None and self.action == "retrieve":
+            if not selectors.history_on(day=day).filter(blueprint=blueprint).exists():
+                raise NotFound("This blueprint did not exist yet on as_of.")
+            blueprint = selectors.blueprints_as_of([blueprint], day=day)[0]
+        return blueprint
 
     @transaction.atomic
     def perform_create(self, serializer: BlueprintSerializer) -> None:
@@ -189,6 +249,19 @@ class BlueprintViewSet(
         if page is not None:
             return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
         return Response(AuditEntrySerializer(entries, many=True).data)
+
+    @extend_schema(responses=BlueprintHistorySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], url_path="planning-history")
+    def planning_history(self, request: Request, pk: str | None = None) -> Response:
+        """The blueprint's typed history, oldest first: each row holds its planning fields
+        (status, target, squad, series, assignee, priority, work items done/total) from
+        ``day`` on. What ``?as_of=D`` shows is the last row with ``day`` <= D."""
+        blueprint = self.get_object()
+        rows = selectors.history_list(blueprint=blueprint)
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(BlueprintHistorySerializer(page, many=True).data)
+        return Response(BlueprintHistorySerializer(rows, many=True).data)
 
 
 class WorkItemFilter(filters.FilterSet):

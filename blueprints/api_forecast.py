@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -97,6 +97,8 @@ class BlueprintForecastView(GenericAPIView):
     def get(self, request: Request, pk: int) -> Response:
         blueprint = get_object_or_404(selectors.blueprint_list(), pk=pk)
         risk = risk_get(blueprint=blueprint, as_of=_as_of(request))
+        if risk is None:
+            raise NotFound("This blueprint did not exist yet on as_of.")
         return Response(self.get_serializer(risk).data)
 
 
@@ -141,8 +143,11 @@ class CycleForecastView(RiskListView):
     @extend_schema(parameters=[AS_OF], responses=BlueprintRiskSerializer(many=True))
     def get(self, request: Request, name: str) -> Response:
         series = get_object_or_404(Series, name=name)
-        blueprints, values = self.filtered(Blueprint.objects.filter(series=series))
-        rows = risk_list(blueprints=blueprints.order_by("name", "pk"), as_of=_as_of(request))
+        as_of = _as_of(request)
+        # The cycle's blueprints on that day (those moved in or out since count as then).
+        on_day = selectors.history_on(day=as_of).filter(series=series).values("blueprint_id")
+        blueprints, values = self.filtered(Blueprint.objects.filter(pk__in=on_day))
+        rows = risk_list(blueprints=blueprints.order_by("name", "pk"), as_of=as_of)
         if values.get("flagged"):
             rows = [r for r in rows if r.forecast.flagged]
         rows.sort(key=lambda r: (-r.forecast.score, r.blueprint.name, r.blueprint.pk))

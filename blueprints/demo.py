@@ -1,8 +1,9 @@
 """Load the TripleO Ocata plan (``blueprints.demo_data``) as a local demo.
 
 Role accounts, all with the password ``demo`` (a local demo only; never load it into a
-shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), ``admin`` (staff and
-superuser, for the admin site), one lead per squad
+shared instance): ``ptl`` (member of the ``tripleo-ptl`` group), ``release-manager`` (may apply
+re-plans: ``releases.change_event``), ``admin`` (staff and superuser, for the admin site), one
+lead per squad
 (``ci-lead``, ``ui-cli-lead``, ``upgrade-lead``, ``validations-lead``, ``workflows-lead``,
 ``containers-lead``, ``networking-lead``, ``integration-lead``) and the contributors
 ``contributor1`` and ``contributor2``.
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from blueprints import demo_data as data
@@ -37,6 +38,7 @@ from blueprints import demo_specs, gerrit, rules, services
 from blueprints.gerrit_sync import GerritSyncReport, reviews_write
 from blueprints.models import Blueprint, BlueprintDependency, FFEPolicy
 from blueprints.specs import SpecsTree
+from core import clock
 from core.models import AuditEntry
 from releases import selectors as release_selectors
 from releases.kinds import TARGET_KINDS, EventKind
@@ -45,6 +47,11 @@ from squads import services as squad_services
 from squads.models import AreaExpert, Membership, Project, Squad, SquadGoal
 
 DEMO_PASSWORD = "demo"
+#: Applies re-plans (moving cross-project dates is the release team's right, not the PTL's).
+RELEASE_MANAGER = "release-manager"
+#: The day the demo opens on (``make run`` sets ``PLANNER_TODAY`` to it): mid-January 2017,
+#: two weeks before Ocata's feature freeze.
+DEMO_TODAY = dt.date(2017, 1, 12)
 STATES = {"D": "DONE", "I": "INPROGRESS", "T": "TODO", "B": "BLOCKED", "P": "POSTPONED"}
 COUNTED = (
     "projects",
@@ -73,11 +80,30 @@ def _at(day: dt.date) -> dt.datetime:
 
 @contextmanager
 def _on_day(day: dt.date | None) -> Iterator[None]:
-    """Stamp the audit rows written inside with ``day``: the demo replays a past cycle."""
+    """Write on ``day``: the demo replays a past cycle, so the services' clock is that day
+    (history rows, FFE dates) and the audit rows written inside are stamped with it."""
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    yield
+    with clock.replaying(day):
+        yield
     if day is not None:
         AuditEntry.objects.filter(pk__gt=last).update(at=_at(day))
+
+
+def _item_days(
+    states: list[str], *, started: dt.date, end: dt.date
+) -> list[tuple[int, str, dt.date]]:
+    """When each work item left TODO (invented, as the states are): items done spread evenly
+    from the blueprint's start to ``end``, the others moved a week after the start."""
+    done = [i for i, state in enumerate(states) if state == "DONE"]
+    span = max((end - started).days, 1)
+    moves = []
+    for i, state in enumerate(states):
+        if state == "DONE":
+            k = done.index(i) + 1
+            moves.append((i, state, started + dt.timedelta(days=span * k // (len(done) + 1))))
+        elif state != "TODO":
+            moves.append((i, state, min(started + dt.timedelta(days=7), end)))
+    return moves
 
 
 class DemoAccountTaken(ValueError):
@@ -85,7 +111,7 @@ class DemoAccountTaken(ValueError):
 
 
 def demo_usernames() -> list[str]:
-    names = ["ptl", *(lead for *_, lead in data.SQUADS), *data.CONTRIBUTORS]
+    names = ["ptl", RELEASE_MANAGER, *(lead for *_, lead in data.SQUADS), *data.CONTRIBUTORS]
     names += [username for _, username, _ in data.AREA_EXPERTS]
     return list(dict.fromkeys(names))
 
@@ -142,81 +168,97 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         """Roles go only to accounts this load created."""
         return user.get_username() in created
 
-    # Project and PTL
-    group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
-    project = Project.objects.filter(name=data.PROJECT["name"]).first()
-    if project is None:
-        project = squad_services.project_create(
-            actor=None,
-            name=data.PROJECT["name"],
-            title=data.PROJECT["title"],
-            launchpad=data.PROJECT["launchpad"],
-            ptl_group=group,
-        )
-        counts["projects"] += 1
-    ptl = account("ptl")
-    if new(ptl):
-        ptl.groups.add(project.ptl_group)
-    # A staff account, so the demo's admin site (branch rules, webhooks, tokens) can be seen.
-    admin = account("admin")
-    if not (admin.is_staff and admin.is_superuser):
-        admin.is_staff = admin.is_superuser = True
-        admin.save(update_fields=["is_staff", "is_superuser"])
-
-    # Squads, leads, members, experts
-    squads: dict[str, Squad] = {}
-    leads: dict[str, object] = {}
-    for slug, name, area, lead_name in data.SQUADS:
-        squad = Squad.objects.filter(slug=slug).first()
-        if squad is None:
-            squad = squad_services.squad_create(
-                actor=ptl,
-                project=project,
-                name=name,
-                slug=slug,
-                area=area,
-                mission=data.SQUAD_MISSION,
-            )
-            counts["squads"] += 1
-        squads[slug] = squad
-        leads[slug] = lead = account(lead_name)
-        if new(lead) and not Membership.objects.filter(squad=squad, user=lead).exists():
-            squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
-            counts["memberships"] += 1
-    for username, slugs in data.CONTRIBUTORS.items():
-        user = account(username)
-        for slug in slugs:
-            if new(user) and not Membership.objects.filter(squad=squads[slug], user=user).exists():
-                # Anyone may join a squad: the contributors join themselves.
-                squad_services.membership_set(squad=squads[slug], user=user, actor=user)
-                counts["memberships"] += 1
-    for slug, username, topic in data.AREA_EXPERTS:
-        user = account(username)
-        if new(user) and not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
-            squad_services.area_expert_add(squad=squads[slug], user=user, actor=ptl, topic=topic)
-            counts["area_experts"] += 1
-
-    # Goals
-    goals: dict[str, list[SquadGoal]] = {}
-    for slug, items in data.GOALS.items():
-        goals[slug] = []
-        for order, (title, status) in enumerate(items):
-            goal = SquadGoal.objects.filter(squad=squads[slug], series=series, title=title).first()
-            if goal is None:
-                goal = squad_services.goal_create(
-                    squad=squads[slug],
-                    series=series,
-                    actor=leads[slug],
-                    title=title,
-                    status=status,
-                    order=order,
-                )
-                counts["goals"] += 1
-            goals[slug].append(goal)
-
-    # Blueprints and their work items
     # Specs were filed in the planning week before the cycle (the summit), then started.
     created_on = series.start_week - dt.timedelta(days=7) if series.start_week else None
+    # The team as it stood when the cycle was planned (its rows dated that day too).
+    with _on_day(created_on):
+        # Project and PTL
+        group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
+        project = Project.objects.filter(name=data.PROJECT["name"]).first()
+        if project is None:
+            project = squad_services.project_create(
+                actor=None,
+                name=data.PROJECT["name"],
+                title=data.PROJECT["title"],
+                launchpad=data.PROJECT["launchpad"],
+                ptl_group=group,
+            )
+            counts["projects"] += 1
+        ptl = account("ptl")
+        if new(ptl):
+            ptl.groups.add(project.ptl_group)
+        # A staff account, so the demo's admin site (branch rules, webhooks, tokens) can be seen.
+        admin = account("admin")
+        if not (admin.is_staff and admin.is_superuser):
+            admin.is_staff = admin.is_superuser = True
+            admin.save(update_fields=["is_staff", "is_superuser"])
+
+        # A release manager, so a re-plan the PTL previews can be applied in the demo.
+        manager = account(RELEASE_MANAGER)
+        if new(manager):
+            manager.user_permissions.add(
+                Permission.objects.get(content_type__app_label="releases", codename="change_event")
+            )
+
+        # Squads, leads, members, experts
+        squads: dict[str, Squad] = {}
+        leads: dict[str, object] = {}
+        for slug, name, area, lead_name in data.SQUADS:
+            squad = Squad.objects.filter(slug=slug).first()
+            if squad is None:
+                squad = squad_services.squad_create(
+                    actor=ptl,
+                    project=project,
+                    name=name,
+                    slug=slug,
+                    area=area,
+                    mission=data.SQUAD_MISSION,
+                )
+                counts["squads"] += 1
+            squads[slug] = squad
+            leads[slug] = lead = account(lead_name)
+            if new(lead) and not Membership.objects.filter(squad=squad, user=lead).exists():
+                squad_services.membership_set(squad=squad, user=lead, actor=ptl, role="lead")
+                counts["memberships"] += 1
+        for username, slugs in data.CONTRIBUTORS.items():
+            user = account(username)
+            for slug in slugs:
+                if (
+                    new(user)
+                    and not Membership.objects.filter(squad=squads[slug], user=user).exists()
+                ):
+                    # Anyone may join a squad: the contributors join themselves.
+                    squad_services.membership_set(squad=squads[slug], user=user, actor=user)
+                    counts["memberships"] += 1
+        for slug, username, topic in data.AREA_EXPERTS:
+            user = account(username)
+            if new(user) and not AreaExpert.objects.filter(squad=squads[slug], user=user).exists():
+                squad_services.area_expert_add(
+                    squad=squads[slug], user=user, actor=ptl, topic=topic
+                )
+                counts["area_experts"] += 1
+
+        # Goals
+        goals: dict[str, list[SquadGoal]] = {}
+        for slug, items in data.GOALS.items():
+            goals[slug] = []
+            for order, (title, status) in enumerate(items):
+                goal = SquadGoal.objects.filter(
+                    squad=squads[slug], series=series, title=title
+                ).first()
+                if goal is None:
+                    goal = squad_services.goal_create(
+                        squad=squads[slug],
+                        series=series,
+                        actor=leads[slug],
+                        title=title,
+                        status=status,
+                        order=order,
+                    )
+                    counts["goals"] += 1
+                goals[slug].append(goal)
+
+    # Blueprints and their work items
     blueprint_facts = demo_specs.blueprint_facts(
         facts=data.BLUEPRINTS, tree=specs, series=series, project=project
     )
@@ -255,37 +297,54 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
                     "date_completed": None,
                 },
             )
-        steps = []
+        # Then the work: items planned when it started, each moved on its day, the status
+        # steps on theirs; written in day order so every history row is on its real day.
+        states = [STATES[state] for _title, state, _assignee in items]
+        end = milestone.date if is_complete else DEMO_TODAY - dt.timedelta(days=3)
+        plan: list[tuple[dt.date, int, object]] = []
+        if items:
+            plan.append((started, 1, ("items", None)))
+        for index, state, day in _item_days(states, started=started, end=end):
+            plan.append((day, 2, ("item", (index, state))))
         if is_started:
-            steps.append(("Started" if is_complete else status, started))
+            plan.append((started, 0, ("status", "Started" if is_complete else status)))
         if is_complete or not is_started and status != "Not started":
-            steps.append((status, milestone.date if is_complete else started))
-        for step_status, day in steps:
+            plan.append((milestone.date if is_complete else started, 3, ("status", status)))
+        created_items: list = []
+        for day, _order, (what, arg) in sorted(plan, key=lambda p: (p[0], p[1])):
             with _on_day(day):
-                blueprint = services.blueprint_update(
-                    blueprint=blueprint,
-                    actor=lead,
-                    implementation_status=step_status,
-                    lifecycle_dates={
-                        "date_started": _at(started) if is_started else None,
-                        "date_completed": _at(milestone.date)
-                        if rules.is_complete(
-                            implementation_status=step_status, definition_status="Approved"
+                if what == "status":
+                    blueprint = services.blueprint_update(
+                        blueprint=blueprint,
+                        actor=lead,
+                        implementation_status=arg,
+                        lifecycle_dates={
+                            "date_started": _at(started) if is_started else None,
+                            "date_completed": _at(milestone.date)
+                            if rules.is_complete(
+                                implementation_status=arg, definition_status="Approved"
+                            )
+                            else None,
+                        },
+                    )
+                elif what == "items":
+                    for order, (item_title, _state, assignee) in enumerate(items):
+                        created_items.append(
+                            services.work_item_create(
+                                blueprint=blueprint,
+                                actor=lead,
+                                title=item_title,
+                                assignee=account(assignee) if assignee else None,
+                                order=order,
+                            )
                         )
-                        else None,
-                    },
-                )
+                        counts["work_items"] += 1
+                else:
+                    index, state = arg
+                    services.work_item_update(
+                        work_item=created_items[index], actor=lead, status=state
+                    )
         counts["blueprints"] += 1
-        for order, (item_title, state, assignee) in enumerate(items):
-            services.work_item_create(
-                blueprint=blueprint,
-                actor=lead,
-                title=item_title,
-                status=STATES[state],
-                assignee=account(assignee) if assignee else None,
-                order=order,
-            )
-            counts["work_items"] += 1
 
     if specs is not None:
         with _on_day(created_on):
@@ -297,23 +356,26 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         blueprint = Blueprint.objects.get(project=project, name=name)
         target = Blueprint.objects.get(project=project, name=depends_on)
         if not BlueprintDependency.objects.filter(blueprint=blueprint, depends_on=target).exists():
-            services.blueprint_set_dependencies(
-                blueprint=blueprint,
-                actor=ptl,
-                depends_on=[*blueprint.depends_on.all(), target],
-            )
+            # Known from the Barcelona summit on: recorded with the plan.
+            with _on_day(created_on):
+                services.blueprint_set_dependencies(
+                    blueprint=blueprint,
+                    actor=ptl,
+                    depends_on=[*blueprint.depends_on.all(), target],
+                )
             counts["dependencies"] += 1
 
     # FFE policy and requests, decided as they would have been in the week after freeze
     if not FFEPolicy.objects.filter(project=project, series=series).exists():
-        services.ffe_policy_set(
-            project=project,
-            series=series,
-            actor=ptl,
-            request_cutoff=_date(data.FFE_POLICY["request_cutoff"]),
-            max_granted=data.FFE_POLICY["max_granted"],
-            notes=data.FFE_POLICY["notes"],
-        )
+        with _on_day(created_on):
+            services.ffe_policy_set(
+                project=project,
+                series=series,
+                actor=ptl,
+                request_cutoff=_date(data.FFE_POLICY["request_cutoff"]),
+                max_granted=data.FFE_POLICY["max_granted"],
+                notes=data.FFE_POLICY["notes"],
+            )
         counts["ffe_policies"] += 1
     for name, requester, requested_on, merge_by, risk, rationale, outcome in data.FFES:
         blueprint = Blueprint.objects.get(project=project, name=name)
@@ -338,9 +400,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
                 services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
         if status == "Merged":
             with _on_day(_date(detail)):
-                services.ffe_mark_merged(
-                    ffe=ffe, actor=leads[blueprint.squad.slug], merged_on=_date(detail)
-                )
+                services.ffe_mark_merged(ffe=ffe, actor=leads[blueprint.squad.slug])
     return {key: counts[key] for key in COUNTED}
 
 

@@ -26,8 +26,10 @@ The rule, in words (every forecast explains itself with ``reasons``):
   so. An open review older than three weeks adds 10 (work stuck in review); a blueprint
   without work items whose reviews merged lately and none is stuck scores 15 less.
 * **Levels.** ``likely-late`` from 60, ``at-risk`` from 40 (both count as *flagged*), else
-  ``on-track``; ``done`` when complete, ``late`` when the deadline passed unfinished,
-  ``deferred`` when its status says it left the cycle.
+  ``on-track``; ``done`` when Implemented (the one meaning of "done" everywhere),
+  ``retired`` when complete in Launchpad's sense otherwise (obsolete, superseded,
+  informational), ``late`` when the deadline passed unfinished, ``deferred`` when its status
+  says it left the cycle.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ LIKELY_LATE = "likely-late"
 DONE = "done"
 LATE = "late"
 DEFERRED = "deferred"
+RETIRED = "retired"
 LEVEL_LABELS = {
     ON_TRACK: "on track",
     AT_RISK: "at risk",
@@ -62,6 +65,7 @@ LEVEL_LABELS = {
     DONE: "done",
     LATE: "deadline passed",
     DEFERRED: "deferred",
+    RETIRED: "no longer planned",
 }
 
 # Status-only scores for blueprints without work items (Launchpad's implementation statuses).
@@ -186,11 +190,16 @@ def forecast(data: ForecastInput) -> Forecast:
         target_label=data.target_label,
         freeze=data.freeze,
     )
+    if rules.is_done(implementation_status=data.implementation_status):
+        return Forecast(0, DONE, deadline, label, None, None, None, ("implemented",))
     if rules.is_complete(
         implementation_status=data.implementation_status,
         definition_status=data.definition_status,
     ):
-        return Forecast(0, DONE, deadline, label, None, None, None, ("complete",))
+        # Complete in Launchpad's sense without being implemented (obsolete, superseded,
+        # informational): out of the plan, not "done".
+        reason = f"{data.definition_status.lower()}, not implemented"
+        return Forecast(0, RETIRED, deadline, label, None, None, None, (reason,))
     if data.implementation_status == "Deferred":
         return Forecast(
             0, DEFERRED, deadline, label, None, None, None, ("deferred to a later cycle",)

@@ -1,7 +1,8 @@
 """Reads for the risk forecast and the freeze checks: one query for any number of blueprints.
 
 Every input of ``blueprints.forecast`` and ``blueprints.freeze`` is a correlated subquery
-annotated on the blueprint queryset (work-item counts from the audit history as of a day, the
+annotated on the blueprint queryset (statuses and work-item counts from the typed history as of
+a day, the
 series' feature freeze, the latest FFE, unfinished dependencies; and, separately, the Gerrit
 reviews as of that day: :func:`with_review_inputs`), so the dashboard, the API and the problems
 list pay one query whatever the number of blueprints.
@@ -9,37 +10,34 @@ list pay one query whatever the number of blueprints.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import (
-    Case,
     F,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 
 from blueprints import forecast as fc
 from blueprints import freeze as fz
-from blueprints import rules
+from blueprints import rules, selectors
 from blueprints.models import (
     Blueprint,
+    BlueprintDependency,
+    BlueprintHistory,
     FeatureFreezeException,
     ImplementationStatus,
     ReviewLink,
     ReviewStatus,
-    WorkItem,
-    WorkItemStatus,
 )
-from blueprints.selectors import unfinished_dependencies
-from core.models import AuditEntry
 from releases.kinds import FEATURE_FREEZE_KINDS
 from releases.selectors import first_event_subquery
 
@@ -71,36 +69,6 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-def _item_rows() -> QuerySet[AuditEntry]:
-    """Audited work-item status changes of the outer blueprint's current work items."""
-    return AuditEntry.objects.filter(
-        content_type__app_label="blueprints",
-        content_type__model="workitem",
-        field="status",
-        object_id__in=WorkItem.objects.filter(blueprint=OuterRef(OuterRef("pk"))).values("pk"),
-    )
-
-
-def _net(condition_in: Q, condition_out: Q, until: datetime) -> Subquery:
-    """Items that entered a state minus those that left it, up to ``until`` (audit rows)."""
-    rows = (
-        _item_rows()
-        .filter(at__lte=until)
-        .order_by()
-        .annotate(
-            step=Case(
-                When(condition_in, then=Value(1)),
-                When(condition_out, then=Value(-1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .annotate(n=Func(F("step"), function="SUM"))
-        .values("n")
-    )
-    return Subquery(rows[:1], output_field=IntegerField())
-
-
 def _count(rows: QuerySet) -> Subquery:
     # COUNT as a plain function: an aggregate here would add a GROUP BY to the subquery.
     return Subquery(
@@ -109,55 +77,78 @@ def _count(rows: QuerySet) -> Subquery:
     )
 
 
-def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySet[Blueprint]:
-    """Annotate everything the forecast and the freeze checks need (still one query)."""
-    until = _end_of(as_of)
-    since = _end_of(as_of - timedelta(weeks=fc.RATE_WINDOW_WEEKS))
-    state = {
-        status: _net(
-            Q(new=status) & ~Q(old=status),
-            Q(old=status, action="update") & ~Q(new=status),
-            until,
-        )
-        for status in ("DONE", "BLOCKED", "POSTPONED")
-    }
-    freeze = first_event_subquery(series=OuterRef("series"), kinds=FEATURE_FREEZE_KINDS)
-    latest_ffe = FeatureFreezeException.objects.filter(blueprint=OuterRef("pk")).order_by(
-        "-requested_on", "-pk"
+def _latest(blueprint: OuterRef | F, day: date) -> QuerySet[BlueprintHistory]:
+    return BlueprintHistory.objects.filter(blueprint=blueprint, day__lte=day).order_by(
+        "-day", "-id"
     )
-    status_rows = AuditEntry.objects.filter(
-        content_type__app_label="blueprints",
-        content_type__model="blueprint",
-        object_id=OuterRef("pk"),
-        field="implementation_status",
-        at__lte=until,
-    ).order_by("-at", "-pk")
-    unfinished = unfinished_dependencies()
-    current = WorkItem.objects.filter(blueprint=OuterRef("pk"))
+
+
+def unfinished_dependencies_on(
+    day: date, *, outer: str = "pk", blueprint: Blueprint | None = None
+) -> QuerySet:
+    """Dependencies of the outer blueprint (its ``outer`` field), or of ``blueprint``, not
+    complete on ``day``, by their history."""
+    dependency = _latest(OuterRef("depends_on"), day)
+    of = blueprint if blueprint is not None else OuterRef(outer)
+    return (
+        BlueprintDependency.objects.filter(blueprint=of)
+        .annotate(
+            dep_status=Subquery(dependency.values("implementation_status")[:1]),
+            dep_definition=Subquery(dependency.values("definition_status")[:1]),
+        )
+        .filter(dep_status__isnull=False)
+        .exclude(
+            Q(dep_status=ImplementationStatus.IMPLEMENTED)
+            | Q(dep_definition__in=rules.DONE_DEFINITIONS)
+            | Q(dep_status=ImplementationStatus.INFORMATIONAL, dep_definition="Approved")
+        )
+    )
+
+
+def with_risk_inputs(blueprints: QuerySet[Blueprint], *, as_of: date) -> QuerySet[Blueprint]:
+    """Annotate everything the forecast and the freeze checks need, as of ``as_of``, from the
+    typed history (``BlueprintHistory``): still one query. Blueprints without a history row on
+    ``as_of`` (created later) are left out."""
+    latest = _latest(OuterRef("pk"), as_of)
+    before = _latest(OuterRef("pk"), as_of - timedelta(weeks=fc.RATE_WINDOW_WEEKS))
+
+    # The day's history row as one JSON object: one correlated subquery, not one per field.
+    row = latest.annotate(
+        state=JSONObject(
+            status="implementation_status",
+            definition="definition_status",
+            target_date="target_milestone__date",
+            target_label="target_milestone__title",
+            squad="squad_id",
+            total="work_items_total",
+            done="work_items_done",
+            blocked="work_items_blocked",
+            postponed="work_items_postponed",
+        )
+    ).values("state")[:1]
+    freeze = first_event_subquery(series=OuterRef("series"), kinds=FEATURE_FREEZE_KINDS)
+    latest_ffe = selectors.ffes_on(
+        FeatureFreezeException.objects.filter(blueprint=OuterRef("pk")), day=as_of
+    ).order_by("-requested_on", "-pk")
+    first = (
+        BlueprintHistory.objects.filter(blueprint=OuterRef("pk"))
+        .order_by()
+        .annotate(first=Func(F("day"), function="MIN"))
+        .values("first")[:1]
+    )
     blueprints = with_review_inputs(blueprints, as_of=as_of)
-    return blueprints.select_related("series", "squad", "target_milestone").annotate(
-        risk_items_now=_count(current.exclude(status=WorkItemStatus.POSTPONED)),
-        risk_done_now=_count(current.filter(status=WorkItemStatus.DONE)),
-        risk_blocked_now=_count(current.filter(status=WorkItemStatus.BLOCKED)),
-        risk_created=_count(_item_rows().filter(action="create", at__lte=until)),
-        risk_done=state["DONE"],
-        risk_blocked=state["BLOCKED"],
-        risk_postponed=state["POSTPONED"],
-        risk_done_recent=_count(
-            _item_rows().filter(at__gt=since, at__lte=until, new="DONE").exclude(old="DONE")
-        ),
-        risk_first_at=Subquery(
-            _item_rows()
-            .filter(at__lte=until)
-            .order_by()
-            .annotate(first=Func(F("at"), function="MIN"))
-            .values("first")[:1]
-        ),
-        risk_status=Subquery(status_rows.values("new")[:1]),
-        risk_freeze=freeze,
-        risk_ffe_status=Subquery(latest_ffe.values("status")[:1]),
-        risk_ffe_merge_by=Subquery(latest_ffe.values("merge_by")[:1]),
-        risk_unfinished_deps=Coalesce(_count(unfinished), 0),
+    return (
+        blueprints.select_related("series", "squad", "target_milestone")
+        .annotate(risk_row=Subquery(row, output_field=JSONField()))
+        .filter(risk_row__isnull=False)
+        .annotate(
+            risk_done_before=Coalesce(Subquery(before.values("work_items_done")[:1]), 0),
+            risk_first_day=Subquery(first),
+            risk_freeze=freeze,
+            risk_ffe_status=Subquery(latest_ffe.values("status_on")[:1]),
+            risk_ffe_merge_by=Subquery(latest_ffe.values("merge_by")[:1]),
+            risk_unfinished_deps=Coalesce(_count(unfinished_dependencies_on(as_of)), 0),
+        )
     )
 
 
@@ -207,47 +198,48 @@ def _as_date(value: object) -> date | None:
     return datetime.fromisoformat(str(value)).date()
 
 
-def risk_of(bp: Blueprint, *, as_of: date, dependency_names: tuple[str, ...] = ()) -> BlueprintRisk:
-    """Forecast and freeze problems of a blueprint annotated by :func:`with_risk_inputs`.
+def _state(bp: Blueprint) -> dict:
+    """The blueprint's history row of the day, as :func:`with_risk_inputs` annotated it (a
+    JSON object: a string on backends that do not decode it)."""
+    state = bp.risk_row
+    if isinstance(state, str):
+        state = json.loads(state)
+    bp.risk_squad, bp.risk_status = state["squad"], state["status"]
+    return state
 
-    Statuses and counts are those of ``as_of`` when the audit history reaches back to it;
-    rows written later (a demo loaded today and viewed "as of" 2017) fall back to the current
-    values, and the burn rate to "done per week since work started".
-    """
-    first_at = _as_date(bp.risk_first_at)
-    status = bp.risk_status if isinstance(bp.risk_status, str) else bp.implementation_status
-    if first_at is not None:
-        done, blocked = bp.risk_done or 0, bp.risk_blocked or 0
-        planned = (bp.risk_created or 0) - (bp.risk_postponed or 0)
-        window = min(max((as_of - first_at).days / 7, 1.0), fc.RATE_WINDOW_WEEKS)
-        recent = bp.risk_done_recent or 0
-    else:
-        done, blocked = bp.risk_done_now or 0, bp.risk_blocked_now or 0
-        planned = bp.risk_items_now or 0
-        window, recent = 0.0, 0
-    target = bp.target_milestone
+
+def risk_of(bp: Blueprint, *, as_of: date, dependency_names: tuple[str, ...] = ()) -> BlueprintRisk:
+    """Forecast and freeze problems of a blueprint annotated by :func:`with_risk_inputs`:
+    statuses, target and work-item counts as its history row of ``as_of`` holds them, the
+    burn rate from the items done since its row of four weeks before."""
+    first_day = _as_date(bp.risk_first_day)
+    state = _state(bp)
+    status = state["status"]
+    definition = state["definition"]
+    window = 0.0
+    if first_day is not None:
+        window = min(max((as_of - first_day).days / 7, 1.0), fc.RATE_WINDOW_WEEKS)
     started = bp.date_started.date() if bp.date_started else bp.series.start_week
+    target_date = _as_date(state["target_date"])
     data = fc.ForecastInput(
         name=bp.name,
         as_of=as_of,
         implementation_status=status,
-        definition_status=bp.definition_status,
-        target_date=target.date if target else None,
-        target_label=target.title if target else "",
+        definition_status=definition,
+        target_date=target_date,
+        target_label=state["target_label"] or "",
         freeze=bp.risk_freeze,
-        planned=max(planned, 0),
-        done=max(done, 0),
-        blocked=max(blocked, 0),
-        done_recent=recent,
+        planned=max((state["total"] or 0) - (state["postponed"] or 0), 0),
+        done=state["done"] or 0,
+        blocked=state["blocked"] or 0,
+        done_recent=max((state["done"] or 0) - (bp.risk_done_before or 0), 0),
         window_weeks=window,
         started_on=started,
         unfinished_dependencies=bp.risk_unfinished_deps or 0,
         dependency_names=dependency_names,
         **_review_fields(bp, as_of),
     )
-    complete = rules.is_complete(
-        implementation_status=status, definition_status=bp.definition_status
-    )
+    complete = rules.is_complete(implementation_status=status, definition_status=definition)
     completed_on = bp.date_completed.date() if bp.date_completed else None
     if completed_on is not None and completed_on > as_of:
         completed_on = None
@@ -272,16 +264,16 @@ def risk_list(*, blueprints: QuerySet[Blueprint], as_of: date) -> list[Blueprint
     return [risk_of(bp, as_of=as_of) for bp in with_risk_inputs(blueprints, as_of=as_of)]
 
 
-def risk_get(*, blueprint: Blueprint, as_of: date) -> BlueprintRisk:
-    """One blueprint's forecast, naming its unfinished dependencies (prefetched if present)."""
-    bp = with_risk_inputs(Blueprint.objects.filter(pk=blueprint.pk), as_of=as_of).get()
+def risk_get(*, blueprint: Blueprint, as_of: date) -> BlueprintRisk | None:
+    """One blueprint's forecast on ``as_of``, naming its unfinished dependencies; None when it
+    did not exist yet."""
+    bp = with_risk_inputs(Blueprint.objects.filter(pk=blueprint.pk), as_of=as_of).first()
+    if bp is None:
+        return None
     names = tuple(
         sorted(
-            d.name
-            for d in blueprint.depends_on.all()
-            if not rules.is_complete(
-                implementation_status=d.implementation_status,
-                definition_status=d.definition_status,
+            unfinished_dependencies_on(as_of, blueprint=blueprint).values_list(
+                "depends_on__name", flat=True
             )
         )
     )
@@ -302,12 +294,17 @@ PROBLEM_LIMIT = 25
 
 
 def dashboard_risk(*, blueprints: QuerySet[Blueprint], as_of: date) -> dict:
-    """The dashboard's forecast and freeze sections: counts by level, the riskiest open
-    blueprints and the freeze problems (lists capped; one query whatever the size)."""
+    """The dashboard's forecast and freeze sections on ``as_of``: counts by level, the
+    riskiest open blueprints and the freeze problems (lists capped; one query whatever the
+    size), the flagged ones' ids and their count per squad (on that day)."""
     rows = risk_list(blueprints=blueprints, as_of=as_of)
     counts: dict[str, int] = {}
+    by_squad: dict[int | None, int] = {}
     for row in rows:
         counts[row.forecast.level] = counts.get(row.forecast.level, 0) + 1
+        if row.forecast.flagged:
+            squad = row.blueprint.risk_squad
+            by_squad[squad] = by_squad.get(squad, 0) + 1
     flagged = sorted(
         (r for r in rows if r.forecast.flagged),
         key=lambda r: (-r.forecast.score, r.blueprint.name),
@@ -317,8 +314,11 @@ def dashboard_risk(*, blueprints: QuerySet[Blueprint], as_of: date) -> dict:
         "risk_counts": [
             (fc.LEVEL_LABELS[level], counts.get(level, 0)) for level in fc.LEVEL_LABELS
         ],
+        "risk_levels": [(level, counts.get(level, 0)) for level in fc.LEVEL_LABELS],
         "risk_flagged": flagged[:FORECAST_LIMIT],
         "risk_flagged_total": len(flagged),
         "freeze_problems": problems[:PROBLEM_LIMIT],
         "freeze_problems_total": len(problems),
+        "flagged_ids": [r.blueprint.pk for r in flagged],
+        "flagged_by_squad": by_squad,
     }

@@ -182,6 +182,72 @@ class Blueprint(models.Model):
         )
 
 
+class BlueprintHistory(models.Model):
+    """A blueprint's planning fields as they stood from ``day`` on (append-only).
+
+    The services write one row in the same transaction as every change of a blueprint or of
+    its work items; the state of the cycle on a day D is, per blueprint, its latest row with
+    ``day`` <= D (``blueprints.selectors.history_on``). A blueprint without a row on or before
+    D did not exist yet on D. Several rows on one day: the last one (highest id) holds.
+    """
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="history")
+    day = models.DateField(help_text="The server's day of the change (core.clock.today).")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+")
+    target_milestone = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    squad = models.ForeignKey(
+        Squad, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority = models.CharField(max_length=20, choices=Priority.choices)
+    definition_status = models.CharField(max_length=20, choices=DefinitionStatus.choices)
+    implementation_status = models.CharField(max_length=30, choices=ImplementationStatus.choices)
+    work_items_total = models.PositiveIntegerField(default=0)
+    work_items_done = models.PositiveIntegerField(default=0)
+    work_items_blocked = models.PositiveIntegerField(default=0)
+    work_items_postponed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["blueprint_id", "day", "id"]
+        verbose_name = "blueprint history row"
+        verbose_name_plural = "blueprint history"
+        indexes = [
+            models.Index(fields=["blueprint", "day", "id"], name="blueprint_history_latest"),
+            models.Index(fields=["series", "day"], name="blueprint_history_series_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_items_done__lte=F("work_items_total"))
+                & Q(work_items_blocked__lte=F("work_items_total"))
+                & Q(work_items_postponed__lte=F("work_items_total")),
+                name="blueprint_history_counts_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(implementation_status__in=ImplementationStatus.values),
+                name="blueprint_history_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_id} on {self.day}: {self.implementation_status}"
+
+    @property
+    def is_complete(self) -> bool:
+        return rules.is_complete(
+            implementation_status=self.implementation_status,
+            definition_status=self.definition_status,
+        )
+
+
 class BlueprintDependency(models.Model):
     """``blueprint`` cannot complete before ``depends_on`` (no cycles: see the service)."""
 

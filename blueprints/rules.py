@@ -14,6 +14,15 @@ NOT_STARTED_STATUSES = frozenset({"Unknown", "Not started", "Deferred", "Informa
 DONE_DEFINITIONS = frozenset({"Obsolete", "Superseded"})
 
 
+DONE_STATUS = "Implemented"
+
+
+def is_done(*, implementation_status: str) -> bool:
+    """ "Done", as every count of the planner means it (dashboard totals, squads, forecast,
+    burn-up): the implementation status is Implemented."""
+    return implementation_status == DONE_STATUS
+
+
 def is_complete(*, implementation_status: str, definition_status: str) -> bool:
     """Launchpad's ``is_complete``: Implemented, or definition Obsolete/Superseded, or
     Informational with an Approved definition."""

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from blueprints import ffe_rules, rules
@@ -13,6 +25,7 @@ from blueprints.models import (
     GRANTED_FFE_STATUSES,
     OPEN_FFE_STATUSES,
     Blueprint,
+    BlueprintHistory,
     FeatureFreezeException,
     FFEPolicy,
     Review,
@@ -50,6 +63,70 @@ def unfinished_dependencies() -> QuerySet:
     return BlueprintDependency.objects.filter(blueprint=OuterRef("pk")).exclude(
         complete_q("depends_on__")
     )
+
+
+# --- the typed history: the state of the cycle on a day ----------------------------------------
+def history_on(*, day: date, blueprints: QuerySet[Blueprint] | None = None) -> QuerySet:
+    """Each blueprint's planning fields on ``day``: its latest history row with ``day`` <= D
+    (one row per blueprint that existed then; those created later have none). One query,
+    usable as a subquery: ``DISTINCT ON`` on PostgreSQL, a correlated "latest id" elsewhere.
+    ``blueprints`` narrows to those blueprints."""
+    rows = BlueprintHistory.objects.filter(day__lte=day)
+    if blueprints is not None:
+        rows = rows.filter(blueprint__in=blueprints.order_by().values("pk"))
+    if connection.vendor == "postgresql":
+        latest = rows.order_by("blueprint_id", "-day", "-id").distinct("blueprint_id")
+        return BlueprintHistory.objects.filter(pk__in=latest.values("pk"))
+    newest = BlueprintHistory.objects.filter(
+        blueprint=OuterRef("blueprint"), day__lte=day
+    ).order_by("-day", "-id")
+    return rows.filter(pk=Subquery(newest.values("pk")[:1]))
+
+
+def history_exists_on(*, day: date) -> Exists:
+    """For a blueprint queryset: the blueprint existed on ``day`` (has a history row then)."""
+    return Exists(BlueprintHistory.objects.filter(blueprint=OuterRef("pk"), day__lte=day))
+
+
+def history_list(*, blueprint: Blueprint) -> QuerySet:
+    """A blueprint's typed history, oldest first."""
+    return (
+        BlueprintHistory.objects.filter(blueprint=blueprint)
+        .select_related("series", "target_milestone", "squad", "assignee")
+        .order_by("day", "id")
+    )
+
+
+AS_OF_FIELDS = ("priority", "definition_status", "implementation_status")
+AS_OF_RELATIONS = ("series", "target_milestone", "squad", "assignee")
+
+
+def blueprints_as_of(blueprints: list[Blueprint], *, day: date) -> list[Blueprint]:
+    """``blueprints`` (instances already read) shown as they stood on ``day``: their planning
+    fields and work-item counts replaced by their history row of that day (one query). Not
+    to be saved: a display copy."""
+    rows = {
+        row.blueprint_id: row
+        for row in history_on(day=day)
+        .filter(blueprint_id__in=[bp.pk for bp in blueprints])
+        .select_related(*AS_OF_RELATIONS)
+    }
+    for bp in blueprints:
+        row = rows.get(bp.pk)
+        if row is None:
+            continue
+        for name in AS_OF_FIELDS:
+            setattr(bp, name, getattr(row, name))
+        for name in AS_OF_RELATIONS:
+            setattr(bp, name, getattr(row, name))
+        bp.work_items_total = row.work_items_total
+        bp.work_items_done = row.work_items_done
+        bp.work_items_postponed = row.work_items_postponed
+        if bp.date_completed and bp.date_completed.date() > day:
+            bp.date_completed = None
+        if bp.date_started and bp.date_started.date() > day:
+            bp.date_started = None
+    return blueprints
 
 
 def feature_freeze_date(*, series: Series) -> date | None:
@@ -144,6 +221,22 @@ def ffe_list() -> QuerySet[FeatureFreezeException]:
         "requested_by",
         "decided_by",
     ).order_by("-requested_on", "-id")
+
+
+def ffes_on(ffes: QuerySet[FeatureFreezeException], *, day: date) -> QuerySet:
+    """``ffes`` as they stood on ``day``: only those requested by then, each annotated with
+    ``status_on`` (Requested until decided, Granted until merged or expired)."""
+    from django.db.models import Case, CharField, Value, When
+
+    return ffes.filter(requested_on__lte=day).annotate(
+        status_on=Case(
+            When(closed_on__lte=day, then=F("status")),
+            When(decided_on__lte=day, status__in=GRANTED_FFE_STATUSES, then=Value("Granted")),
+            When(decided_on__lte=day, then=F("status")),
+            default=Value("Requested"),
+            output_field=CharField(),
+        )
+    )
 
 
 def ffe_policy_list() -> QuerySet[FFEPolicy]:

@@ -13,7 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blueprints import rules
-from blueprints.models import Blueprint, FeatureFreezeException, FFEPolicy, Review, WorkItem
+from blueprints.models import (
+    Blueprint,
+    BlueprintHistory,
+    FeatureFreezeException,
+    FFEPolicy,
+    Review,
+    WorkItem,
+)
 from core.models import AuditEntry
 from releases.models import Series
 from squads.models import Project, Squad, SquadGoal
@@ -252,7 +259,16 @@ class FFEDecisionSerializer(serializers.Serializer):
 
 
 class FFEMergedSerializer(serializers.Serializer):
-    merged_on = serializers.DateField(required=False, allow_null=True, default=None)
+    """No fields: an FFE is marked merged on the server's day (``core.clock.today``), never on
+    one the client chooses; a body naming a day is refused, naming the field."""
+
+    def validate(self, attrs: dict) -> dict:
+        for name in ("merged_on", "as_of", "day", "date"):
+            if name in (self.initial_data or {}):
+                raise serializers.ValidationError(
+                    {name: ["The server's day is used: a client does not choose it."]}
+                )
+        return attrs
 
 
 class FFEPolicySerializer(serializers.ModelSerializer):
@@ -295,3 +311,32 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "old",
             "new",
         ]
+
+
+class BlueprintHistorySerializer(serializers.ModelSerializer):
+    """One row of a blueprint's typed history: its planning fields from ``day`` on."""
+
+    series = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    target_milestone = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True
+    )
+    squad = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = BlueprintHistory
+        fields = [
+            "day",
+            "series",
+            "target_milestone",
+            "squad",
+            "assignee",
+            "priority",
+            "definition_status",
+            "implementation_status",
+            "work_items_total",
+            "work_items_done",
+            "work_items_blocked",
+            "work_items_postponed",
+        ]
+        read_only_fields = fields

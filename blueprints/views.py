@@ -60,12 +60,34 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_ptl = perms.is_ptl(user, blueprint.project)
     can_edit = is_ptl or perms.can_edit_blueprint(user, blueprint)
     work_items = list(blueprint.work_items.select_related("assignee").order_by("order", "pk"))
-    ffes = list(
+    all_ffes = list(
         FeatureFreezeException.objects.filter(blueprint=blueprint)
         .select_related("requested_by", "decided_by")
         .order_by("-requested_on", "-pk")
     )
-    facts = selectors.ffe_request_facts(blueprint=blueprint, today=clock.today(), ffes=ffes)
+    # The request rules are today's (a request is made on the server's day).
+    facts = selectors.ffe_request_facts(blueprint=blueprint, today=clock.today(), ffes=all_ffes)
+    ffes = all_ffes
+    as_of = parse_as_of(request.GET.get("as_of"))
+    existed = True
+    if as_of is not None:
+        # Shown as it stood on that day: its planning fields from the history, the FFEs
+        # requested by then with their decision of that day; edits are today's, so not here.
+        existed = selectors.history_on(day=as_of).filter(blueprint=blueprint).exists()
+        blueprint = selectors.blueprints_as_of([blueprint], day=as_of)[0]
+        ffes = list(
+            selectors.ffes_on(FeatureFreezeException.objects.filter(blueprint=blueprint), day=as_of)
+            .select_related("requested_by", "decided_by")
+            .order_by("-requested_on", "-pk")
+        )
+        for ffe in ffes:
+            if ffe.status != ffe.status_on:
+                ffe.status = ffe.status_on
+                ffe.closed_on = None
+                if ffe.status_on == "Requested":
+                    ffe.decided_on = ffe.decided_by = None
+                    ffe.decision_note = ""
+        can_edit = False
     # The rules the service applies: the form is offered only when a request can succeed.
     ffe_refusal = ffe_rules.request_refusal(facts)
     return render(
@@ -80,6 +102,10 @@ def blueprint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "history": selectors.blueprint_history(blueprint=blueprint),
             "ffes": ffes,
+            "as_of": as_of,
+            "existed": existed,
+            "day_query": f"?as_of={as_of.isoformat()}" if as_of else "",
+            "day_amp": f"&as_of={as_of.isoformat()}" if as_of else "",
             "is_ptl": is_ptl,
             "can_edit": can_edit,
             "can_request_ffe": perms.can_request_ffe(user, blueprint) and ffe_refusal is None,
@@ -254,6 +280,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 def _risk(blueprint: Blueprint, request: HttpRequest) -> Any:
-
+    """The forecast as of ``?as_of=`` (default the server's today); None when the blueprint
+    did not exist yet on that day."""
     as_of = parse_as_of(request.GET.get("as_of")) or clock.today()
     return risk_get(blueprint=blueprint, as_of=as_of)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from blueprints import selectors
 from blueprints.models import ImplementationStatus, WorkItem, WorkItemStatus
+from core.as_of import parse_as_of
 from releases import selectors as release_selectors
 from releases.models import Series
 from squads import permissions as perms
@@ -33,17 +34,24 @@ def squad_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Permission once per page, not per row: every blueprint here is this squad's.
     can_edit = perms.can_edit_squad_blueprints(request.user, squad)
     goals = SquadGoal.objects.filter(squad=squad, series=series).order_by("order", "pk")
-    blueprints = (
-        selectors.with_review_counts(selectors.blueprint_list())
-        .filter(squad=squad, series=series)
-        .prefetch_related(
-            Prefetch(
-                "work_items",
-                queryset=WorkItem.objects.select_related("assignee").order_by("order", "pk"),
-            )
+    as_of = parse_as_of(request.GET.get("as_of"))
+    blueprints = selectors.with_review_counts(selectors.blueprint_list())
+    if as_of is None:
+        blueprints = blueprints.filter(squad=squad, series=series)
+    else:
+        # The squad's blueprints of that day (its squad and series then), shown as they were.
+        on_day = selectors.history_on(day=as_of).filter(squad=squad, series=series)
+        blueprints = blueprints.filter(pk__in=on_day.values("blueprint_id"))
+        can_edit = False  # edits happen today, on the page without as_of
+    blueprints = blueprints.prefetch_related(
+        Prefetch(
+            "work_items",
+            queryset=WorkItem.objects.select_related("assignee").order_by("order", "pk"),
         )
     )
     page = Paginator(blueprints, BLUEPRINTS_PER_PAGE).get_page(request.GET.get("page"))
+    if as_of is not None:
+        page.object_list = selectors.blueprints_as_of(list(page.object_list), day=as_of)
     editable = {
         item.pk
         for bp in page
@@ -68,6 +76,9 @@ def squad_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": ImplementationStatus.values,
             "work_item_statuses": WorkItemStatus.values,
             "series_choices": release_selectors.series_with_schedule(),
+            "as_of": as_of,
+            "day_query": f"?as_of={as_of.isoformat()}" if as_of else "",
+            "day_amp": f"&as_of={as_of.isoformat()}" if as_of else "",
         },
     )
 

@@ -8,14 +8,34 @@ shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
 
+_replayed: ContextVar[date | None] = ContextVar("replayed_day", default=None)
+
+
+@contextmanager
+def replaying(day: date | None) -> Iterator[None]:
+    """Inside, ``today()`` is ``day``: for trusted server processes that replay a past cycle
+    (the demo loader writes each step on the day it happened). Never driven by a request."""
+    token = _replayed.set(day)
+    try:
+        yield
+    finally:
+        _replayed.reset(token)
+
 
 def today() -> date:
-    """``PLANNER_TODAY`` when the server sets one, else the real local date."""
+    """The day being replayed, else ``PLANNER_TODAY`` when the server sets one, else the real
+    local date."""
+    replayed = _replayed.get()
+    if replayed is not None:
+        return replayed
     fixed = getattr(settings, "PLANNER_TODAY", None)
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from blueprints.models import (
     Blueprint,
     BlueprintDependency,
+    BlueprintHistory,
     FeatureFreezeException,
     FFEStatus,
     ImplementationStatus,
@@ -194,6 +195,49 @@ def generate_load_data(
                 )
             )
     AuditEntry.objects.bulk_create(audit, batch_size=2000)
+    _history_rows(created=created, items=items, audit=audit)
     return LoadData(
         project=project, squads=len(new_squads), blueprints=len(created), work_items=len(items)
     )
+
+
+def _history_rows(*, created: list, items: list, audit: list) -> None:
+    """The typed history the generated audit rows describe: created Not started with its work
+    items open, then (on the day of its last audited change) its current state."""
+    counts: dict[int, dict[str, int]] = {}
+    for item in items:
+        c = counts.setdefault(
+            item.blueprint_id, {"total": 0, "DONE": 0, "BLOCKED": 0, "POSTPONED": 0}
+        )
+        c["total"] += 1
+        if item.status in c:
+            c[item.status] += 1
+    days: dict[int, list] = {}
+    for entry in audit:
+        days.setdefault(entry.object_id, []).append(entry.at.date())
+    rows = []
+    for bp in created:
+        c = counts.get(bp.pk, {"total": 0, "DONE": 0, "BLOCKED": 0, "POSTPONED": 0})
+        common = {
+            "blueprint": bp,
+            "series_id": bp.series_id,
+            "target_milestone_id": bp.target_milestone_id,
+            "squad_id": bp.squad_id,
+            "assignee_id": bp.assignee_id,
+            "priority": bp.priority,
+            "definition_status": bp.definition_status,
+            "work_items_total": c["total"],
+        }
+        born, *later = sorted(days[bp.pk])
+        rows.append(BlueprintHistory(day=born, implementation_status="Not started", **common))
+        rows.append(
+            BlueprintHistory(
+                day=later[-1] if later else born + timedelta(days=7),
+                implementation_status=bp.implementation_status,
+                work_items_done=c["DONE"],
+                work_items_blocked=c["BLOCKED"],
+                work_items_postponed=c["POSTPONED"],
+                **common,
+            )
+        )
+    BlueprintHistory.objects.bulk_create(rows, batch_size=2000)

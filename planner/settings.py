@@ -229,6 +229,12 @@ CACHES = {
     },
 }
 
+# The dashboard's blueprint sections of a day, kept while the data version does not move
+# (planner.dashboard). Off in tests, which write around the services.
+DASHBOARD_CACHE_SECONDS = (
+    0 if TESTING else int(os.environ.get("PLANNER_DASHBOARD_CACHE_SECONDS", "300"))
+)
+
 if TESTING:
     # Tests create many users (the demo's role accounts): a deliberately cheap hash there only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import condition, require_GET
@@ -26,7 +27,13 @@ def cycle_dashboard(request: HttpRequest, name: str) -> HttpResponse:
     as_of = as_of_param or clock.today()
     filters = DashboardFilters.from_query(request.GET)
     context = dashboard(series=series, project=project, as_of=as_of, filters=filters)
+    # Links from the dashboard keep the day shown (a blueprint, a squad, the problems list),
+    # also when it is the server's fixed day (a demo replaying a past cycle).
+    keep = as_of_param or getattr(settings, "PLANNER_TODAY", None)
+    day = f"as_of={as_of.isoformat()}" if keep else ""
     context.update(
+        day_query=f"?{day}" if day else "",
+        day_amp=f"&{day}" if day else "",
         as_of_param=as_of_param,
         priorities=Priority.values,
         statuses=ImplementationStatus.values,

@@ -120,6 +120,7 @@ class SquadGoalFactory(factory.django.DjangoModelFactory):
 class BlueprintFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Blueprint
+        skip_postgeneration_save = True
 
     squad = factory.SubFactory(SquadFactory)
     project = factory.LazyAttribute(lambda o: o.squad.project if o.squad else ProjectFactory())
@@ -127,14 +128,37 @@ class BlueprintFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"blueprint-{n}")
     title = factory.LazyAttribute(lambda o: o.name.replace("-", " ").capitalize())
 
+    @factory.post_generation
+    def history(obj: Blueprint, create: bool, extracted: object, **kwargs: object) -> None:
+        # A blueprint made as it stands, without a past: one history row from the start of
+        # the calendar, so it shows on every day (the services write real rows).
+        if create:
+            record_history_since_always(obj)
+
 
 class WorkItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkItem
+        skip_postgeneration_save = True
 
     blueprint = factory.SubFactory(BlueprintFactory)
     title = factory.Sequence(lambda n: f"Work item {n}")
     order = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def history(obj: WorkItem, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            record_history_since_always(obj.blueprint)
+
+
+def record_history_since_always(blueprint: Blueprint) -> None:
+    """Append ``blueprint``'s current state to its history, dated from ``core.as_of.EARLIEST``."""
+    from blueprints.services.history import history_record
+    from core import clock
+    from core.as_of import EARLIEST
+
+    with clock.replaying(EARLIEST):
+        history_record(blueprint=blueprint)
 
 
 class FFEPolicyFactory(factory.django.DjangoModelFactory):

@@ -7,11 +7,13 @@ a test run leaves the work tree as it was.
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from blueprints import selectors
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
 
 CHROMIUM = "/usr/bin/chromium"
@@ -94,7 +96,9 @@ def test_ptl_sees_the_timeline_and_the_next_deadline(page, screenshots):
     shoot(page, screenshots, "dashboard")
 
 
-def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page, screenshots):
+def test_squad_lead_changes_a_status_and_the_dashboard_reflects_it(page, screenshots, settings):
+    # The write lands on the server's day: the demo's clock set to the day looked at.
+    settings.PLANNER_TODAY = date.fromisoformat(AS_OF)
     bp = (
         Blueprint.objects.filter(squad__slug="ci")
         .exclude(implementation_status="Implemented")
@@ -138,6 +142,63 @@ def test_ptl_grants_an_ffe(page, screenshots, settings):
     assert ffe.status == FFEStatus.GRANTED
 
 
+def test_ptl_walks_from_the_dashboard_of_a_day_to_a_blueprint_and_back(page):
+    log_in(page, "ptl")
+    page.goto(f"/cycles/ocata/?as_of={AS_OF}")
+    link = page.get_by_test_id("forecast").get_by_role("link").first
+    title = link.inner_text()
+    link.click()
+    page.wait_for_url(f"**/blueprints/*/?as_of={AS_OF}")
+    assert page.get_by_role("heading", name=title).is_visible()
+    assert "10 January 2017" in page.get_by_test_id("as-of-note").inner_text()
+    bp = Blueprint.objects.get(title=title)
+    shown = page.get_by_test_id("bp-status").inner_text()
+    row = selectors.history_on(day=date.fromisoformat(AS_OF)).get(blueprint=bp)
+    assert shown == row.implementation_status
+    page.get_by_test_id("back-to-dashboard").click()
+    page.wait_for_url(f"**/cycles/ocata/?as_of={AS_OF}")
+    assert page.locator("#as_of").input_value() == AS_OF
+    assert "in 9 days" in page.get_by_test_id("next-deadline").inner_text()
+
+
+def test_an_ffe_is_requested_and_granted_in_the_demo(browser, live_server, demo, settings):
+    day = date(2017, 1, 27)  # the day after Ocata's feature freeze, before the cut-off
+    settings.PLANNER_TODAY = day
+    bp = (
+        Blueprint.objects.filter(ffes__isnull=True, series__name="ocata")
+        .exclude(implementation_status__in=["Implemented", "Deferred"])
+        .order_by("name")
+        .first()
+    )
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, "contributor1")
+    page.goto(f"/blueprints/{bp.pk}/")
+    page.get_by_text("Request an exception").click()
+    page.get_by_label("Why it must land after feature freeze").fill("The last patch is in review.")
+    page.get_by_label("Merge by").fill("2017-02-01")
+    page.get_by_role("button", name="Request FFE").click()
+    assert page.get_by_role("status").is_visible()
+    ffe = FeatureFreezeException.objects.get(blueprint=bp)
+    assert (ffe.status, ffe.requested_on) == (FFEStatus.REQUESTED, day)
+    context.close()
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, "ptl")
+    page.goto(f"/blueprints/{bp.pk}/")
+    page.get_by_role("button", name="Grant").click()
+    assert page.get_by_role("status").get_by_text("granted").is_visible()
+    ffe.refresh_from_db()
+    assert (ffe.status, ffe.decided_on) == (FFEStatus.GRANTED, day)
+    page.goto("/cycles/ocata/")  # the demo's today: 27 January
+    assert bp.title in page.get_by_test_id("ffes").inner_text()
+    page.goto("/cycles/ocata/?as_of=2017-01-26")  # the day before: not requested yet
+    assert bp.title not in page.get_by_test_id("ffes").inner_text()
+    context.close()
+
+
 def test_pages_read_on_a_phone_without_horizontal_scroll(browser, live_server, demo):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     page = context.new_page()
@@ -173,8 +234,8 @@ def test_the_pages_break_no_rule_of_their_content_security_policy(page, tmp_path
     # then: nothing was blocked, and the squads' progress meters still draw
     assert violations == []
     page.goto(f"/cycles/ocata/?as_of={AS_OF}")
-    meter = page.locator("svg.meter rect").first
-    assert meter.bounding_box()["width"] > 0
+    meters = page.locator("svg.meter rect")
+    assert max(meters.nth(i).bounding_box()["width"] for i in range(meters.count())) > 0
     shoot(page, tmp_path, "dashboard-under-csp")
 
 

@@ -14,7 +14,7 @@ from tests.factories import ocata_schedule
 
 EXPECTED = {
     "projects": 1,
-    "users": 12,
+    "users": 13,  # with the release manager
     "squads": 8,
     "memberships": 11,
     "area_experts": 2,

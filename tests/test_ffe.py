@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from blueprints import services
 from blueprints.models import FeatureFreezeException, FFEStatus
 from blueprints.tasks import expire_ffes
+from core import clock
 from core.models import AuditEntry
 from tests.factories import BlueprintFactory, FFEFactory, FFEPolicyFactory, cast
 
@@ -133,16 +134,17 @@ def test_grant_refused_once_merge_by_passed(c, blueprint):
 def test_granted_ffe_merged_on_merge_by_but_not_after(c, blueprint):
     ffe = request(c, blueprint, today=FREEZE, merge_by=dt.date(2017, 1, 30))
     services.ffe_decide(ffe=ffe, actor=c.ptl, granted=True, today=FREEZE)
-    with pytest.raises(ValidationError, match="expired"):
-        services.ffe_mark_merged(ffe=ffe, actor=c.lead, merged_on=dt.date(2017, 1, 31))
-    merged = services.ffe_mark_merged(ffe=ffe, actor=c.lead, merged_on=dt.date(2017, 1, 30))
+    with pytest.raises(ValidationError, match="expired"), clock.replaying(dt.date(2017, 1, 31)):
+        services.ffe_mark_merged(ffe=ffe, actor=c.lead)
+    with clock.replaying(dt.date(2017, 1, 30)):
+        merged = services.ffe_mark_merged(ffe=ffe, actor=c.lead)
     assert (merged.status, merged.closed_on) == ("Merged", dt.date(2017, 1, 30))
 
 
 def test_requested_ffe_cannot_be_marked_merged(c, blueprint):
     ffe = request(c, blueprint, today=FREEZE)
     with pytest.raises(ValidationError, match="Only a granted FFE"):
-        services.ffe_mark_merged(ffe=ffe, actor=c.ptl, merged_on=FREEZE)
+        services.ffe_mark_merged(ffe=ffe, actor=c.ptl)
 
 
 def test_expiry_expires_only_granted_ffes_past_merge_by_and_is_idempotent(c, blueprint):

@@ -5,8 +5,10 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from blueprints import services
 from blueprints.freeze import FreezeFacts, freeze_problems
 from blueprints.models import Blueprint, FeatureFreezeException
+from core import clock
 from releases.models import Event
 
 FREEZE = date(2017, 1, 26)
@@ -54,7 +56,8 @@ def test_problems_page_and_api_list_a_blueprint_targeted_after_freeze(demo, clie
     )
     FeatureFreezeException.objects.filter(blueprint=bp).delete()
     rc1 = Event.objects.get(series=bp.series, key="o-rc1")
-    Blueprint.objects.filter(pk=bp.pk).update(target_milestone=rc1)
+    with clock.replaying(date(2017, 1, 5)):  # retargeted before the day looked at
+        services.blueprint_update(blueprint=bp, actor=None, target_milestone=rc1)
     html = client.get("/problems/?as_of=2017-01-10").content.decode()
     assert "Composable Service Upgrades" in html and 'data-code="target-after-freeze"' in html
     rows = client.get("/api/v1/problems/?as_of=2017-01-10&series=ocata").json()["results"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from blueprints import rules, selectors, signals
 from blueprints.models import Blueprint, BlueprintDependency
+from blueprints.services.history import HISTORY_FIELDS, history_record
 from core.actors import Actor
 from core.audit import audit_record, save_audited
 from core.changes import apply_changes
@@ -115,6 +116,7 @@ def blueprint_create(
         action="create",
         changes={k: (None, v) for k, v in values.items() if v not in (None, "")},
     )
+    history_record(blueprint=blueprint)
     return blueprint
 
 
@@ -160,6 +162,8 @@ def blueprint_update(
         diff.update(apply_changes(blueprint, _lifecycle_dates(blueprint, timezone.now())))
     if diff:
         save_audited(blueprint, actor=actor, action="update", changes=diff)
+    if HISTORY_FIELDS & set(diff):
+        history_record(blueprint=blueprint)
     if "implementation_status" in diff:
         old_status, new_status = diff["implementation_status"]
         signals.send_on_commit(

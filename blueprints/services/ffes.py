@@ -132,14 +132,13 @@ def ffe_decide(
 
 
 @transaction.atomic
-def ffe_mark_merged(
-    *, ffe: FeatureFreezeException, actor: Actor, merged_on: date | None = None
-) -> FeatureFreezeException:
-    """Granted → Merged, by the blueprint's squad lead or the PTL, on or before merge-by."""
+def ffe_mark_merged(*, ffe: FeatureFreezeException, actor: Actor) -> FeatureFreezeException:
+    """Granted → Merged, by the blueprint's squad lead or the PTL, on or before merge-by, on
+    the server's day (a client does not choose when it merged)."""
     perms.check(
         actor, perms.can_close_ffe(actor, ffe), "Only the squad's lead or the PTL closes FFEs."
     )
-    merged_on = merged_on or clock.today()
+    merged_on = clock.today()
     ffe = FeatureFreezeException.objects.select_for_update().get(pk=ffe.pk)
     if ffe.status != FFEStatus.GRANTED:
         raise ValidationError(

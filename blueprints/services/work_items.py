@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from blueprints.models import Blueprint, WorkItem, WorkItemStatus
+from blueprints.services.history import history_record
 from core.actors import Actor
 from core.audit import audit_record, save_audited
 from core.changes import apply_changes, value_differs
@@ -62,6 +63,7 @@ def work_item_create(
             if v not in (None, "")
         },
     )
+    history_record(blueprint=blueprint)
     return item
 
 
@@ -97,6 +99,8 @@ def work_item_update(
     diff = apply_changes(work_item, changes)
     if diff:
         save_audited(work_item, actor=actor, action="update", changes=diff)
+    if "status" in diff:
+        history_record(blueprint=work_item.blueprint)
     return work_item
 
 
@@ -117,4 +121,6 @@ def work_item_delete(*, work_item: WorkItem, actor: Actor) -> None:
     audit_record(
         actor=actor, obj=work_item, action="delete", changes={"title": (work_item.title, None)}
     )
+    blueprint = work_item.blueprint
     work_item.delete()
+    history_record(blueprint=blueprint)
