@@ -60,7 +60,7 @@ DEFERRED = "deferred"
 RETIRED = "retired"
 LEVEL_LABELS = {
     ON_TRACK: "on track",
-    AT_RISK: "at risk",
+    AT_RISK: "may slip",
     LIKELY_LATE: "likely to miss",
     DONE: "done",
     LATE: "deadline passed",
