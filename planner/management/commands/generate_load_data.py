@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from planner.loaddata import generate_load_data
 from releases.models import Series
@@ -32,6 +33,11 @@ class Command(BaseCommand):
             work_items_per_blueprint=opts["work_items"],
             seed=opts["seed"],
         )
+        # A bulk load leaves the query planner's statistics behind: SQLite never gathers them
+        # by itself (without them the dashboard's forecast query on 10,000 blueprints took
+        # 100 s instead of 0.3 s), and PostgreSQL's autovacuum gets to it only later.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             f"Project {data.project.name}: {data.squads} squads, {data.blueprints} blueprints, "
             f"{data.work_items} work items in {series.name}."
