@@ -21,13 +21,14 @@ class FileRefused(ValueError):
 def read_regular(path: Path, *, max_bytes: int, root: Path | None = None) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``max_bytes`` (inside ``root``
     when given, after every link is followed); ``FileRefused`` otherwise."""
+    # Plain strings (os.path.realpath) rather than pathlib: an import reads thousands of files.
     try:
-        resolved = Path(path).resolve(strict=True)
+        resolved = os.path.realpath(path, strict=True)
     except FileNotFoundError:
         raise FileRefused("cannot read: no such file") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise FileRefused(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
-    if root is not None and not resolved.is_relative_to(Path(root).resolve()):
+    if root is not None and not _inside(resolved, os.path.realpath(root)):
         raise FileRefused(
             "resolves outside the tree (a symbolic link to it or to a directory above it): not read"
         )
@@ -46,3 +47,8 @@ def read_regular(path: Path, *, max_bytes: int, root: Path | None = None) -> byt
     if len(data) > max_bytes:  # grew while being read
         raise FileRefused(f"is more than the {max_bytes:,} bytes allowed")
     return data
+
+
+def _inside(resolved: str, real_root: str) -> bool:
+    """``resolved`` is ``real_root`` or below it (both already free of links)."""
+    return resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)
