@@ -16,7 +16,7 @@ from blueprints.models import (
     WorkItem,
 )
 from blueprints.services.history import history_record
-from core.admin import AuditedAdmin
+from core.admin import AppendOnlyAdmin, AuditedAdmin, ReadOnlyAdmin
 
 
 class WorkItemInline(admin.TabularInline):
@@ -128,7 +128,7 @@ class ReviewAdmin(AuditedAdmin):
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(admin.ModelAdmin):
+class SyncStateAdmin(ReadOnlyAdmin):
     """The last sync of each project (and series): read-only, written by the syncs."""
 
     list_display = ["source", "project", "series", "synced_at", "summary"]
@@ -136,27 +136,12 @@ class SyncStateAdmin(admin.ModelAdmin):
     readonly_fields = ["source", "project", "series", "url", "synced_at", "summary", "counts"]
     exclude = ["etags"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: SyncState | None = None) -> bool:
-        return False
-
 
 @admin.register(BlueprintHistory)
-class BlueprintHistoryAdmin(admin.ModelAdmin):
+class BlueprintHistoryAdmin(AppendOnlyAdmin):
     """Append-only: written by the services, read here."""
 
     list_display = ["blueprint", "day", "implementation_status", "squad", "target_milestone"]
     list_filter = ["series", "implementation_status"]
     search_fields = ["blueprint__name"]
     list_select_related = ["blueprint", "squad", "target_milestone"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -12,6 +12,24 @@ from core.audit import audit_record
 from core.models import AuditEntry
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows other code writes (syncs, computations, deliveries): listed here, never added or
+    changed by hand; deleting stays possible."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppendOnlyAdmin(ReadOnlyAdmin):
+    """A record that is evidence (the audit trail, the typed history): not deleted either."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Admin edits bypass the services (the admin is the superuser's escape hatch), but they
     still leave an audit row per changed field, written in the admin's transaction."""
@@ -58,19 +76,11 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AppendOnlyAdmin):
     list_display = ["at", "actor", "action", "content_type", "object_repr", "field", "old", "new"]
     list_filter = ["action", "content_type", "field"]
     search_fields = ["object_repr", "field", "actor__username"]
     date_hierarchy = "at"
     list_select_related = ["actor", "content_type"]
 
-    # The trail is evidence: nobody edits or deletes it, not even in the admin.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    # The trail is evidence: nobody edits or deletes it, not even in the admin (AppendOnlyAdmin).

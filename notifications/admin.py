@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from notifications.models import Delivery, DigestSent, Webhook
 from notifications.services import webhook_save
 
@@ -65,7 +66,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: read-only (rows are written by the delivery task)."""
 
     list_display = ["id", "event", "webhook", "status", "attempts", "response_code", "created_at"]
@@ -73,12 +74,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["source", "last_error"]
     list_select_related = ["webhook"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(DigestSent)

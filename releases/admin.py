@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, ReadOnlyAdmin
 from releases.models import (
     BranchActual,
     BranchCut,
@@ -100,7 +100,7 @@ class BranchPolicyAdmin(AuditedAdmin):
 
 
 @admin.register(BranchCut)
-class BranchCutAdmin(AuditedAdmin):
+class BranchCutAdmin(ReadOnlyAdmin, AuditedAdmin):
     """Computed rows: read-only here; change rules, policies or events instead."""
 
     list_display = [
@@ -117,12 +117,6 @@ class BranchCutAdmin(AuditedAdmin):
     list_filter = ["series", "release_model", "type", "anchor_kind"]
     search_fields = ["deliverable__name", "team"]
     list_select_related = ["deliverable", "series"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(BranchActual)
