@@ -23,6 +23,7 @@ own permission classes let an anonymous request through, e.g. every read here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -169,18 +170,10 @@ def blank_strings_any_of(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
     both, and ``oneOf`` then rejects it. Either alternative is enough, which is ``anyOf``.
     """
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            one_of = node.get("oneOf")
-            if isinstance(one_of, list) and BLANK_STRING in one_of:
-                node["anyOf"] = node.pop("oneOf")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(result)
+    for node in _objects(result):
+        one_of = node.get("oneOf")
+        if isinstance(one_of, list) and BLANK_STRING in one_of:
+            node["anyOf"] = node.pop("oneOf")
     return result
 
 
@@ -192,25 +185,29 @@ def nullable_as_null_type(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     refuses the ``null`` of a last page. ``type: X`` becomes ``type: [X, "null"]``.
     """
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.pop("nullable", False):
-                kind = node.get("type")
-                if isinstance(kind, str):
-                    node["type"] = [kind, "null"]
-                elif isinstance(kind, list) and "null" not in kind:
-                    node["type"] = [*kind, "null"]
-                elif kind is None:
-                    alternatives = {k: node.pop(k) for k in list(node) if k not in OUTER_KEYS}
-                    node["oneOf"] = [alternatives, {"type": "null"}]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(result)
+    for node in _objects(result):
+        if node.pop("nullable", False):
+            kind = node.get("type")
+            if isinstance(kind, str):
+                node["type"] = [kind, "null"]
+            elif isinstance(kind, list) and "null" not in kind:
+                node["type"] = [*kind, "null"]
+            elif kind is None:
+                alternatives = {k: node.pop(k) for k in list(node) if k not in OUTER_KEYS}
+                node["oneOf"] = [alternatives, {"type": "null"}]
     return result
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object of a schema document, each before what it holds: a caller may change
+    an object when it is handed over, and what it then holds is walked as changed."""
+    if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _objects(value)
 
 
 OUTER_KEYS = {"description", "title", "readOnly", "writeOnly", "deprecated", "example"}
