@@ -291,34 +291,3 @@ def problem_list(*, as_of: date, series_ids: list[int] | None = None) -> list[Bl
 
 FORECAST_LIMIT = 15
 PROBLEM_LIMIT = 25
-
-
-def dashboard_risk(*, blueprints: QuerySet[Blueprint], as_of: date) -> dict:
-    """The dashboard's forecast and freeze sections on ``as_of``: counts by level, the
-    riskiest open blueprints and the freeze problems (lists capped; one query whatever the
-    size), the flagged ones' ids and their count per squad (on that day)."""
-    rows = risk_list(blueprints=blueprints, as_of=as_of)
-    counts: dict[str, int] = {}
-    by_squad: dict[int | None, int] = {}
-    for row in rows:
-        counts[row.forecast.level] = counts.get(row.forecast.level, 0) + 1
-        if row.forecast.flagged:
-            squad = row.blueprint.risk_squad
-            by_squad[squad] = by_squad.get(squad, 0) + 1
-    flagged = sorted(
-        (r for r in rows if r.forecast.flagged),
-        key=lambda r: (-r.forecast.score, r.blueprint.name),
-    )
-    problems = [r for r in rows if r.problems]
-    return {
-        "risk_counts": [
-            (fc.LEVEL_LABELS[level], counts.get(level, 0)) for level in fc.LEVEL_LABELS
-        ],
-        "risk_levels": [(level, counts.get(level, 0)) for level in fc.LEVEL_LABELS],
-        "risk_flagged": flagged[:FORECAST_LIMIT],
-        "risk_flagged_total": len(flagged),
-        "freeze_problems": problems[:PROBLEM_LIMIT],
-        "freeze_problems_total": len(problems),
-        "flagged_ids": [r.blueprint.pk for r in flagged],
-        "flagged_by_squad": by_squad,
-    }

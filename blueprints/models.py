@@ -215,6 +215,16 @@ class BlueprintHistory(models.Model):
     work_items_done = models.PositiveIntegerField(default=0)
     work_items_blocked = models.PositiveIntegerField(default=0)
     work_items_postponed = models.PositiveIntegerField(default=0)
+    # What the row changes in its series' burn-up, kept by the writer (``history_deltas``), so
+    # the chart is a sum per day instead of a look back from every row.
+    opens_scope = models.BooleanField(
+        default=False, help_text="The blueprint's first row in this series: it joins the scope."
+    )
+    done_change = models.SmallIntegerField(
+        default=0,
+        help_text="+1 when Implemented after a row of this series that was not (or first), "
+        "-1 when no longer Implemented, else 0.",
+    )
 
     class Meta:
         ordering = ["blueprint_id", "day", "id"]
@@ -246,6 +256,100 @@ class BlueprintHistory(models.Model):
             implementation_status=self.implementation_status,
             definition_status=self.definition_status,
         )
+
+
+def history_deltas(*, previous_status: str | None, status: str) -> dict:
+    """``opens_scope`` and ``done_change`` of a history row whose previous row in the same
+    series had ``previous_status`` (None: there is none)."""
+    done, was_done = status == rules.DONE_STATUS, previous_status == rules.DONE_STATUS
+    return {
+        "opens_scope": previous_status is None,
+        "done_change": 1 if done and not was_done else -1 if was_done and not done else 0,
+    }
+
+
+class ForecastDay(models.Model):
+    """A series whose blueprints have :class:`BlueprintDay` rows for ``day``: one row per
+    blueprint that existed then, kept current by ``blueprints.forecast_days``."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["series_id", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "day"], name="forecast_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} on {self.day}"
+
+
+class BlueprintDay(models.Model):
+    """What the forecast, the freeze checks and the dashboard's attention rules say of one
+    blueprint on one day, computed from its history by the same functions as every page
+    (``blueprints.forecast_selectors``): the dashboard counts and ranks these rows in SQL
+    instead of forecasting every blueprint on every view.
+
+    Kept current by ``blueprints.forecast_days``: every write that can change a row's answer
+    sets ``dirty`` to a new token (a history row, a dependency, an FFE, a review, a schedule
+    change), and the next read of that day recomputes the dirty rows before counting.
+    """
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    squad = models.ForeignKey(
+        Squad, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_milestone = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    priority = models.CharField(max_length=20, blank=True)
+    definition_status = models.CharField(max_length=20, blank=True)
+    implementation_status = models.CharField(max_length=30, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    level = models.CharField(max_length=20, blank=True)
+    score = models.PositiveSmallIntegerField(default=0)
+    flagged = models.BooleanField(default=False)
+    has_freeze_problems = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False)
+    blocked = models.BooleanField(default=False)
+    waiting = models.BooleanField(default=False)
+    unassigned = models.BooleanField(default=False)
+    high_not_started = models.BooleanField(default=False)
+    priority_rank = models.PositiveSmallIntegerField(default=99)
+    # 0: current. Otherwise the token of the last invalidation: a recompute only clears the
+    # token it read, so a write that lands while a row is being recomputed keeps it dirty.
+    dirty = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["series_id", "day", "name", "blueprint_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["blueprint", "day"], name="blueprint_day_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["series", "day", "project"], name="blueprint_day_series"),
+            # The attention list's order: its first rows without sorting every row of the day.
+            models.Index(
+                fields=["series", "day", "project", "priority_rank", "target_date", "name"],
+                name="blueprint_day_attention",
+            ),
+            models.Index(fields=["day"], condition=~Q(dirty=0), name="blueprint_day_dirty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_id} on {self.day}: {self.level}"
 
 
 class BlueprintDependency(models.Model):

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from blueprints import forecast_days
 from blueprints.gerrit_sync import gerrit_sync
 from blueprints.http_json import FetchError
 from blueprints.launchpad_import import LaunchpadImportError, launchpad_sync
 from blueprints.services import ffe_expire_overdue
 from blueprints.specs_import import specs_import
+from core import clock
 from releases import selectors as release_selectors
 from releases.models import Series
 from squads.models import Project
@@ -41,6 +44,25 @@ SYNC_RETRY_SECONDS = 300
 def expire_ffes() -> int:
     """Expire granted FFEs whose merge-by date has passed; idempotent (run daily)."""
     return ffe_expire_overdue()
+
+
+@shared_task(
+    name="blueprints.tasks.compute_forecast_days",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def compute_forecast_days() -> dict[str, int]:
+    """Today's forecast rows of every series in progress (from its first week to a week after
+    its release), so the first dashboard of the day reads them instead of computing them;
+    idempotent (run daily, just after midnight). Returns the rows per series."""
+    today = clock.today()
+    computed = {}
+    for series in Series.objects.filter(
+        start_week__lte=today, release_week__gte=today - timedelta(weeks=1)
+    ):
+        computed[series.name] = forecast_days.rows_on(series=series, day=today).count()
+    return computed
 
 
 class SyncUnavailable(Exception):

@@ -18,16 +18,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blueprints.forecast import LEVEL_LABELS
-from blueprints.forecast_selectors import dashboard_risk
-from blueprints.models import Blueprint, BlueprintHistory
+from blueprints.models import BlueprintHistory
 from core import clock
 from core.as_of import DAY_SCHEMA, BadQueryParameter, parse_as_of
 from planner.dashboard import (
     DashboardFilters,
     attention_entries,
     attention_queryset,
-    cycle_rows,
     dashboard,
+    day_rows,
     default_project,
 )
 from releases.models import Series
@@ -271,11 +270,10 @@ class CycleAttentionView(GenericAPIView):
         series, project, as_of, filters = _params(request, name)
         if project is None:
             raise BadQueryParameter("project", "there is no project yet.")
-        rows = cycle_rows(project=project, series=series, as_of=as_of, filters=filters)
-        blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
-        flagged = dashboard_risk(blueprints=blueprints, as_of=as_of)["flagged_ids"]
-        found = attention_queryset(rows=rows, as_of=as_of, flagged_ids=flagged)
-        page = self.paginate_queryset(found)
+        rows = day_rows(project=project, series=series, as_of=as_of, filters=filters)
+        found = attention_queryset(rows=rows)
+        page = self.paginate_queryset(found.only("pk"))
+        page = found.filter(pk__in=[row.pk for row in page])
         return self.get_paginated_response(
             AttentionSerializer(
                 [_attention(bp, r) for bp, r in attention_entries(page)], many=True

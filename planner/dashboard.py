@@ -17,36 +17,34 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 
-from blueprints.forecast_selectors import dashboard_risk, unfinished_dependencies_on
+from blueprints import forecast_days
+from blueprints.forecast import LEVEL_LABELS
+from blueprints.forecast_days import ATTENTION_REASONS
+from blueprints.forecast_selectors import FORECAST_LIMIT, PROBLEM_LIMIT, risk_list
 from blueprints.models import (
     Blueprint,
+    BlueprintDay,
     BlueprintHistory,
     FeatureFreezeException,
     FFEStatus,
     ImplementationStatus,
     Priority,
 )
-from blueprints.rules import DONE_STATUS, NOT_STARTED_STATUSES
+from blueprints.rules import DONE_STATUS
 from blueprints.selectors import (
-    complete_q,
     ffes_on,
-    history_on,
     review_counts,
-    review_counts_by_squad,
+    review_counts_by,
 )
 from core.models import AuditEntry
 from planner import charts
@@ -58,21 +56,7 @@ from squads.models import Project, Squad, SquadGoal
 
 ATTENTION_LIMIT = 25
 BRANCH_CUT_LIMIT = 50
-
-# Launchpad's is_complete (blueprints.rules.is_complete) on history rows; "done" is Implemented.
-COMPLETE = complete_q()
 DONE = Q(implementation_status=DONE_STATUS)
-NOT_STARTED = Q(implementation_status__in=NOT_STARTED_STATUSES)
-HIGH_PRIORITIES = (Priority.HIGH, Priority.ESSENTIAL)
-
-ATTENTION_REASONS = {
-    "flagged": "the forecast flags it",
-    "overdue": "targeted at a milestone already past",
-    "blocked": "blocked",
-    "waiting": "depends on unfinished work",
-    "unassigned": "no assignee",
-    "high_not_started": "high priority, not started",
-}
 
 
 @dataclass(frozen=True)
@@ -123,35 +107,17 @@ class SquadRow:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def attention_flags(*, as_of: date) -> dict[str, Q]:
-    """Why a blueprint needs the PTL's attention on ``as_of``, each as a condition on its
-    history row of that day."""
-    return {
-        "overdue": Q(target_milestone__date__lt=as_of) & ~COMPLETE,
-        "blocked": Q(implementation_status=ImplementationStatus.BLOCKED),
-        "waiting": Q(Exists(unfinished_dependencies_on(as_of, outer="blueprint"))) & ~COMPLETE,
-        "unassigned": Q(assignee__isnull=True) & ~COMPLETE,
-        "high_not_started": Q(priority__in=HIGH_PRIORITIES) & NOT_STARTED & ~COMPLETE,
-    }
-
-
-def _any(flags: dict[str, Q]) -> Q:
-    combined = Q(pk__in=[])
-    for condition in flags.values():
-        combined |= condition
-    return combined
-
-
 def default_project() -> Project | None:
     return Project.objects.order_by("pk").first()
 
 
-def cycle_rows(
+def day_rows(
     *, project: Project, series: Series, as_of: date, filters: DashboardFilters
-) -> QuerySet[BlueprintHistory]:
-    """The project's blueprints of ``series`` as they stood on ``as_of`` (one history row
-    each; those created later are not there), narrowed by ``filters``."""
-    rows = history_on(day=as_of).filter(series=series, blueprint__project=project)
+) -> QuerySet[BlueprintDay]:
+    """The project's blueprints of ``series`` as they stood on ``as_of``, with their forecast
+    and attention flags of that day (``blueprints.forecast_days``: refreshed first; those
+    created later are not there), narrowed by ``filters``."""
+    rows = forecast_days.rows_on(series=series, day=as_of, project_id=project.pk)
     return filters.apply(rows)
 
 
@@ -251,26 +217,37 @@ def _compute_sections(
     events: list[Event],
 ) -> dict[str, Any]:
     context: dict[str, Any] = {}
-    rows = cycle_rows(project=project, series=series, as_of=as_of, filters=filters)
-    blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
-    risk = dashboard_risk(blueprints=blueprints, as_of=as_of)
-    flagged_by_squad: dict[int | None, int] = risk.pop("flagged_by_squad")
-    flagged_ids: list[int] = risk.pop("flagged_ids")  # every flagged one: not kept
-    context.update(risk)
-    context["squads"] = squad_rows(
-        project=project, series=series, rows=rows, flagged_by_squad=flagged_by_squad
+    rows = day_rows(project=project, series=series, as_of=as_of, filters=filters)
+    # Every count of the page in one GROUP BY: per squad, status and forecast level.
+    groups = list(
+        rows.order_by()
+        .values("squad_id", "implementation_status", "level")
+        .annotate(
+            n=Count("pk"),
+            flagged_n=Count("pk", filter=Q(flagged=True)),
+            attention_n=Count("pk", filter=forecast_days.NEEDS_ATTENTION),
+            problems_n=Count("pk", filter=Q(has_freeze_problems=True)),
+        )
     )
-    context["totals"] = rows.aggregate(total=Count("pk"), done=Count("pk", filter=DONE))
-    context["totals"]["at_risk"] = risk["risk_flagged_total"]
-    context["reviews"] = review_counts(blueprints=blueprints)
-    reviews_by_squad = review_counts_by_squad(blueprints=blueprints)
+    context.update(risk_sections(rows=rows, groups=groups, as_of=as_of))
+    context["squads"] = squad_rows(project=project, series=series, groups=groups)
+    context["totals"] = {
+        "total": sum(g["n"] for g in groups),
+        "done": sum(g["n"] for g in groups if g["implementation_status"] == DONE_STATUS),
+        "at_risk": context["risk_flagged_total"],
+    }
+    blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
+    # The reviews as they stood on the day, per squad of the day.
+    context["reviews"] = review_counts(blueprints=blueprints, as_of=as_of)
+    reviews_by_squad = review_counts_by(
+        rows, group="squad_id", reviews="blueprint__review_links__review", as_of=as_of
+    )
     for row in context["squads"]:
         row.reviews = reviews_by_squad.get(
             row.squad.pk, {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
         )
-    context["attention"], context["attention_total"] = attention_list(
-        rows=rows, as_of=as_of, flagged_ids=flagged_ids
-    )
+    context["attention"] = attention_entries(attention_queryset(rows=rows)[:ATTENTION_LIMIT])
+    context["attention_total"] = sum(g["attention_n"] for g in groups)
     context["ffes_pending"], context["ffes_granted"] = ffe_lists(
         project=project, series=series, as_of=as_of
     )
@@ -286,15 +263,47 @@ def _compute_sections(
     return context
 
 
-def squad_rows(
-    *,
-    project: Project,
-    series: Series,
-    rows: QuerySet[BlueprintHistory],
-    flagged_by_squad: dict[int | None, int],
-) -> list[SquadRow]:
+def risk_sections(
+    *, rows: QuerySet[BlueprintDay], groups: list[dict], as_of: date
+) -> dict[str, Any]:
+    """The forecast and freeze sections: counts by level from ``groups``, the riskiest
+    flagged blueprints and the first freeze problems ranked in SQL, and only those forecast
+    again in full (their reasons and problems in words): one query for both lists."""
+    counts: dict[str, int] = defaultdict(int)
+    for g in groups:
+        counts[g["level"]] += g["n"]
+    riskiest = rows.filter(flagged=True).order_by("-score", "name", "blueprint_id")
+    first_problems = rows.filter(has_freeze_problems=True).order_by("name", "blueprint_id")
+    # Both lists' blueprints in one query. A flagged blueprint that is there as a problem and
+    # not among the riskiest ranks below them (the same order), so sorting and cutting again
+    # gives the same lists.
+    risks = risk_list(
+        blueprints=Blueprint.objects.filter(
+            Q(pk__in=riskiest.values("blueprint_id")[:FORECAST_LIMIT])
+            | Q(pk__in=first_problems.values("blueprint_id")[:PROBLEM_LIMIT])
+        ),
+        as_of=as_of,
+    )
+    flagged = sorted(
+        (r for r in risks if r.forecast.flagged),
+        key=lambda r: (-r.forecast.score, r.blueprint.name, r.blueprint.pk),
+    )
+    problems = sorted(
+        (r for r in risks if r.problems), key=lambda r: (r.blueprint.name, r.blueprint.pk)
+    )
+    return {
+        "risk_counts": [(label, counts.get(level, 0)) for level, label in LEVEL_LABELS.items()],
+        "risk_levels": [(level, counts.get(level, 0)) for level in LEVEL_LABELS],
+        "risk_flagged": flagged[:FORECAST_LIMIT],
+        "risk_flagged_total": sum(g["flagged_n"] for g in groups),
+        "freeze_problems": problems[:PROBLEM_LIMIT],
+        "freeze_problems_total": sum(g["problems_n"] for g in groups),
+    }
+
+
+def squad_rows(*, project: Project, series: Series, groups: list[dict]) -> list[SquadRow]:
     """Per squad, on the day: blueprints by implementation status, how many Implemented, how
-    many the forecast flags, goals. Grouped in the database."""
+    many the forecast flags, goals (the counts from the dashboard's GROUP BY)."""
     goals = SquadGoal.objects.filter(series=series).order_by("order", "pk")
     squads = (
         Squad.objects.filter(project=project)
@@ -302,78 +311,48 @@ def squad_rows(
         .order_by("name")
     )
     result = {s.pk: SquadRow(squad=s, goals=s.series_goals) for s in squads}
-    by_status: dict[int, dict[str, int]] = defaultdict(dict)
-    for entry in (
-        rows.order_by().values("squad_id", "implementation_status").annotate(n=Count("pk"))
-    ):
-        by_status[entry["squad_id"]][entry["implementation_status"]] = entry["n"]
-    for squad_id, counts in by_status.items():
-        row = result.get(squad_id)
+    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for g in groups:
+        row = result.get(g["squad_id"])
         if row is None:
             continue
+        by_status[g["squad_id"]][g["implementation_status"]] += g["n"]
+        row.at_risk += g["flagged_n"]
+    for squad_id, counts in by_status.items():
+        row = result[squad_id]
         row.total = sum(counts.values())
         row.done = counts.get(DONE_STATUS, 0)
         row.by_status = [
             (status, counts[status]) for status in ImplementationStatus.values if status in counts
         ]
-    for squad_id, n in flagged_by_squad.items():
-        if squad_id in result:
-            result[squad_id].at_risk = n
     return list(result.values())
 
 
-def attention_queryset(
-    *, rows: QuerySet[BlueprintHistory], as_of: date, flagged_ids: list[int]
-) -> QuerySet[BlueprintHistory]:
-    """History rows of the day needing attention, highest priority first, each annotated
-    with ``flag_<reason>``. A blueprint the forecast flags is always in it."""
-    flags = {"flagged": Q(blueprint_id__in=flagged_ids), **attention_flags(as_of=as_of)}
-    return (
-        rows.filter(_any(flags))
-        .annotate(
-            **{
-                f"flag_{name}": Case(
-                    When(condition, then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-                for name, condition in flags.items()
-            },
-            priority_rank=Case(
-                *(When(priority=p, then=Value(i)) for i, p in enumerate(reversed(Priority.values))),
-                default=Value(99),
-            ),
-        )
+ATTENTION_ORDER = ("priority_rank", F("target_date").asc(nulls_last=True), "name", "blueprint_id")
+
+
+def attention_queryset(*, rows: QuerySet[BlueprintDay]) -> QuerySet[BlueprintDay]:
+    """The day's rows needing attention, highest priority first, then the nearest target. A
+    blueprint the forecast flags is always in it."""
+    return rows.filter(forecast_days.NEEDS_ATTENTION).order_by(*ATTENTION_ORDER)
+
+
+def attention_entries(found: QuerySet[BlueprintDay]) -> list[tuple[Blueprint, list[str]]]:
+    """A slice of :func:`attention_queryset` as (blueprint as on the day, reasons in words),
+    in one query: the slice is ranked on the rows alone, then its blueprints, squads,
+    assignees and targets are joined to those few."""
+    shown = (
+        BlueprintDay.objects.filter(pk__in=found.values("pk"))
         .select_related("blueprint", "squad", "assignee", "target_milestone")
-        .order_by(
-            "priority_rank",
-            F("target_milestone__date").asc(nulls_last=True),
-            "blueprint__name",
-            "pk",
-        )
+        .order_by(*ATTENTION_ORDER)
     )
-
-
-def attention_entries(found: Any) -> list[tuple[Blueprint, list[str]]]:
-    """Rows of :func:`attention_queryset` as (blueprint as on the day, reasons in words)."""
     return [
-        (
-            _as_on_day(row),
-            [text for name, text in ATTENTION_REASONS.items() if getattr(row, f"flag_{name}")],
-        )
-        for row in found
+        (_as_on_day(row), [text for name, text in ATTENTION_REASONS.items() if getattr(row, name)])
+        for row in shown
     ]
 
 
-def attention_list(
-    *, rows: QuerySet[BlueprintHistory], as_of: date, flagged_ids: list[int]
-) -> tuple[list[tuple[Blueprint, list[str]]], int]:
-    """Blueprints needing attention on the day (the first ``ATTENTION_LIMIT``) and the total."""
-    found = attention_queryset(rows=rows, as_of=as_of, flagged_ids=flagged_ids)
-    return attention_entries(found[:ATTENTION_LIMIT]), found.count()
-
-
-def _as_on_day(row: BlueprintHistory) -> Blueprint:
+def _as_on_day(row: BlueprintDay) -> Blueprint:
     """The row's blueprint showing its fields of that day (a display copy)."""
     bp = row.blueprint
     for name in ("priority", "definition_status", "implementation_status"):
@@ -412,30 +391,26 @@ def burn_up(
     """Implemented vs total blueprints over the cycle, from the typed history.
 
     A blueprint's first row in the series adds to the scope; a row whose status is Implemented
-    after one that was not (or the reverse) moves the done line. Aggregated per day in the
-    database: the previous row of each row is a correlated subquery.
+    after one that was not (or the reverse) moves the done line: each row says which
+    (``opens_scope``, ``done_change``, kept by the history's writer), so the chart is one sum
+    per day.
     """
     if series.start_week is None:
         return None
-    rows = BlueprintHistory.objects.filter(series=series, blueprint__project=project)
-    previous = BlueprintHistory.objects.filter(
-        blueprint=OuterRef("blueprint"), series=series
-    ).filter(Q(day__lt=OuterRef("day")) | Q(day=OuterRef("day"), pk__lt=OuterRef("pk")))
-    previous = previous.order_by("-day", "-pk").values("implementation_status")[:1]
     per_day = (
-        rows.annotate(before=Subquery(previous))
+        BlueprintHistory.objects.filter(series=series, blueprint__project=project)
         .order_by()
         .values("day")
         .annotate(
-            scope=Count("pk", filter=Q(before__isnull=True)),
-            done_in=Count("pk", filter=DONE & (Q(before__isnull=True) | ~Q(before=DONE_STATUS))),
-            done_out=Count("pk", filter=~DONE & Q(before=DONE_STATUS)),
+            scope=Count("pk", filter=Q(opens_scope=True)),
+            done=Coalesce(Sum("done_change"), 0),
         )
+        .order_by("day")
     )
     changes = [
-        (entry["day"], entry["scope"], entry["done_in"] - entry["done_out"])
+        (entry["day"], entry["scope"], entry["done"])
         for entry in per_day
-        if entry["scope"] or entry["done_in"] or entry["done_out"]
+        if entry["scope"] or entry["done"]
     ]
     end_event = first_of_kinds(events, CYCLE_END_KINDS)
     freeze_event = first_of_kinds(events, FEATURE_FREEZE_KINDS)

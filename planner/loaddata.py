@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from blueprints import forecast_days
 from blueprints.models import (
     Blueprint,
     BlueprintDependency,
@@ -26,6 +27,7 @@ from blueprints.models import (
     Priority,
     WorkItem,
     WorkItemStatus,
+    history_deltas,
 )
 from core.models import AuditEntry
 from releases import selectors as release_selectors
@@ -229,11 +231,19 @@ def _history_rows(*, created: list, items: list, audit: list) -> None:
             "work_items_total": c["total"],
         }
         born, *later = sorted(days[bp.pk])
-        rows.append(BlueprintHistory(day=born, implementation_status="Not started", **common))
+        rows.append(
+            BlueprintHistory(
+                day=born,
+                implementation_status="Not started",
+                **history_deltas(previous_status=None, status="Not started"),
+                **common,
+            )
+        )
         rows.append(
             BlueprintHistory(
                 day=later[-1] if later else born + timedelta(days=7),
                 implementation_status=bp.implementation_status,
+                **history_deltas(previous_status="Not started", status=bp.implementation_status),
                 work_items_done=c["DONE"],
                 work_items_blocked=c["BLOCKED"],
                 work_items_postponed=c["POSTPONED"],
@@ -241,3 +251,5 @@ def _history_rows(*, created: list, items: list, audit: list) -> None:
             )
         )
     BlueprintHistory.objects.bulk_create(rows, batch_size=2000)
+    # Bulk writes send no signals: days already summarised are recomputed on their next read.
+    forecast_days.invalidate_all()

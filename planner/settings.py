@@ -307,6 +307,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "blueprints.tasks.expire_ffes",
         "schedule": crontab(minute="15", hour="0"),
     },
+    # The day's forecast rows of the series in progress, before the first dashboard of the day.
+    "Compute the day's forecast rows (daily)": {
+        "task": "blueprints.tasks.compute_forecast_days",
+        "schedule": crontab(minute="5", hour="0"),
+    },
     # In the morning for Europe, late evening the day before for the Americas.
     "Send deadline digests to squad leads (daily)": {
         "task": "notifications.tasks.send_deadline_digests",

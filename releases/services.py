@@ -257,7 +257,9 @@ def series_touch(*, series_ids: Iterable[int]) -> None:
     """Mark series as changed now: their ETag/Last-Modified move, caches drop them."""
     from releases import conditional
 
-    Series.objects.filter(pk__in=list(series_ids)).update(updated_at=timezone.now())
+    ids = list(series_ids)
+    Series.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    signals.series_touched.send(sender=Series, series_ids=ids)
     # This process's cached versions go now (and again at commit, in case a read in between
     # cached the old one); other processes' expire within conditional.VERSION_SECONDS.
     conditional.cache_clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from blueprints.models import Blueprint, BlueprintHistory, WorkItemStatus
+from blueprints.models import Blueprint, BlueprintHistory, WorkItemStatus, history_deltas
 from core import clock
 
 HISTORY_FIELDS = {
@@ -28,9 +28,17 @@ def history_record(*, blueprint: Blueprint) -> BlueprintHistory:
         blocked=Count("pk", filter=Q(status=WorkItemStatus.BLOCKED)),
         postponed=Count("pk", filter=Q(status=WorkItemStatus.POSTPONED)),
     )
-    return BlueprintHistory.objects.create(
+    day = clock.today()
+    in_series = BlueprintHistory.objects.filter(blueprint=blueprint, series_id=blueprint.series_id)
+    previous = (
+        in_series.filter(day__lte=day)
+        .order_by("-day", "-id")
+        .values_list("implementation_status", flat=True)
+        .first()
+    )
+    row = BlueprintHistory.objects.create(
         blueprint=blueprint,
-        day=clock.today(),
+        day=day,
         series_id=blueprint.series_id,
         target_milestone_id=blueprint.target_milestone_id,
         squad_id=blueprint.squad_id,
@@ -42,4 +50,14 @@ def history_record(*, blueprint: Blueprint) -> BlueprintHistory:
         work_items_done=counts["done"],
         work_items_blocked=counts["blocked"],
         work_items_postponed=counts["postponed"],
+        **history_deltas(previous_status=previous, status=blueprint.implementation_status),
     )
+    # A day replayed before rows already there (a demo's fixed today): the next row now
+    # follows this one.
+    following = in_series.filter(day__gt=day).order_by("day", "id").first()
+    if following is not None:
+        deltas = history_deltas(
+            previous_status=row.implementation_status, status=following.implementation_status
+        )
+        BlueprintHistory.objects.filter(pk=following.pk).update(**deltas)
+    return row

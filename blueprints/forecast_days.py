@@ -1,0 +1,289 @@
+"""Each blueprint's forecast and attention flags on a day, kept as rows the dashboard counts.
+
+The dashboard of a cycle on day D counts blueprints by squad, status and forecast level, and
+ranks the riskiest ones. Forecasting every blueprint on every view is linear in the blueprints
+(about two seconds at 10,000), so the answers are kept as :class:`BlueprintDay` rows, one per
+blueprint and day, computed by the same functions every page uses (``risk_list``, the
+attention rules below): the dashboard reads them with ``GROUP BY`` and ``ORDER BY … LIMIT``.
+
+How they stay current:
+
+* :func:`refresh` makes a series' rows of a day current before they are read. The first read
+  of a (series, day) computes every blueprint of it (linear, once; ``ForecastDay`` records
+  that it was done); after that only the *dirty* rows are recomputed.
+* Every write that can change an answer marks the rows it touches dirty, in its own
+  transaction (``blueprints.receivers``): a history row (the blueprint's rows from its day on,
+  and those of the blueprints waiting for it), a dependency, an FFE, a review or its link, a
+  blueprint's own fields, a schedule change (every row of the series). A blueprint created on
+  a day some (series, day) already has rows for gets a dirty placeholder there.
+* Dirty is a token, not a flag: a recompute clears only the token it read, so a write landing
+  while a row is recomputed leaves it dirty for the next read.
+
+Bulk loads (``planner.loaddata``) call :func:`invalidate_all`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
+
+from blueprints import rules
+from blueprints.forecast_selectors import risk_list, unfinished_dependencies_on
+from blueprints.models import (
+    Blueprint,
+    BlueprintDay,
+    BlueprintDependency,
+    ForecastDay,
+    ImplementationStatus,
+    Priority,
+)
+from blueprints.selectors import complete_q, history_on
+from releases.models import Series
+
+COMPLETE = complete_q()
+NOT_STARTED = Q(implementation_status__in=rules.NOT_STARTED_STATUSES)
+HIGH_PRIORITIES = (Priority.HIGH, Priority.ESSENTIAL)
+# Essential first: the order the attention list shows.
+PRIORITY_RANK = {p: i for i, p in enumerate(reversed(Priority.values))}
+
+ATTENTION_REASONS = {
+    "flagged": "the forecast flags it",
+    "overdue": "targeted at a milestone already past",
+    "blocked": "blocked",
+    "waiting": "depends on unfinished work",
+    "unassigned": "no assignee",
+    "high_not_started": "high priority, not started",
+}
+NEEDS_ATTENTION = (
+    Q(flagged=True)
+    | Q(overdue=True)
+    | Q(blocked=True)
+    | Q(waiting=True)
+    | Q(unassigned=True)
+    | Q(high_not_started=True)
+)
+COMPUTED_FIELDS = (
+    "series",
+    "project",
+    "squad",
+    "assignee",
+    "target_milestone",
+    "name",
+    "priority",
+    "definition_status",
+    "implementation_status",
+    "target_date",
+    "level",
+    "score",
+    "flagged",
+    "has_freeze_problems",
+    "overdue",
+    "blocked",
+    "waiting",
+    "unassigned",
+    "high_not_started",
+    "priority_rank",
+)
+WRITE_BATCH = 500
+
+
+def attention_flags(*, as_of: date) -> dict[str, Q]:
+    """Why a blueprint needs the PTL's attention on ``as_of`` (besides the forecast flagging
+    it), each as a condition on its history row of that day."""
+    return {
+        "overdue": Q(target_milestone__date__lt=as_of) & ~COMPLETE,
+        "blocked": Q(implementation_status=ImplementationStatus.BLOCKED),
+        "waiting": Q(Exists(unfinished_dependencies_on(as_of, outer="blueprint"))) & ~COMPLETE,
+        "unassigned": Q(assignee__isnull=True) & ~COMPLETE,
+        "high_not_started": Q(priority__in=HIGH_PRIORITIES) & NOT_STARTED & ~COMPLETE,
+    }
+
+
+def _token() -> int:
+    return secrets.randbits(62) + 1
+
+
+def compute(*, blueprints: QuerySet[Blueprint], day: date) -> dict[int, BlueprintDay]:
+    """The rows of ``blueprints`` on ``day`` (unsaved), by blueprint id: two queries whatever
+    their number. Blueprints that did not exist yet on ``day`` have none."""
+    flags = attention_flags(as_of=day)
+    states = (
+        history_on(day=day, blueprints=blueprints)
+        .annotate(
+            **{
+                name: Case(When(condition, then=Value(True)), default=Value(False))
+                for name, condition in flags.items()
+            }
+        )
+        .values(
+            "blueprint_id",
+            "blueprint__name",
+            "blueprint__project_id",
+            "series_id",
+            "squad_id",
+            "assignee_id",
+            "target_milestone_id",
+            "priority",
+            "definition_status",
+            "implementation_status",
+            "target_milestone__date",
+            *flags,
+        )
+    )
+    risks = {r.blueprint.pk: r for r in risk_list(blueprints=blueprints.order_by(), as_of=day)}
+    rows: dict[int, BlueprintDay] = {}
+    for state in states:
+        risk = risks.get(state["blueprint_id"])
+        if risk is None:
+            continue
+        rows[state["blueprint_id"]] = BlueprintDay(
+            blueprint_id=state["blueprint_id"],
+            day=day,
+            series_id=state["series_id"],
+            project_id=state["blueprint__project_id"],
+            squad_id=state["squad_id"],
+            assignee_id=state["assignee_id"],
+            target_milestone_id=state["target_milestone_id"],
+            name=state["blueprint__name"],
+            priority=state["priority"],
+            definition_status=state["definition_status"],
+            implementation_status=state["implementation_status"],
+            target_date=state["target_milestone__date"],
+            level=risk.forecast.level,
+            score=risk.forecast.score,
+            flagged=risk.forecast.flagged,
+            has_freeze_problems=bool(risk.problems),
+            priority_rank=PRIORITY_RANK.get(state["priority"], 99),
+            **{name: bool(state[name]) for name in flags},
+        )
+    return rows
+
+
+def refresh(*, series: Series, day: date) -> None:
+    """Make the rows of ``series`` on ``day`` current: all of them the first time that day is
+    asked for, afterwards the dirty ones (of every series: a blueprint that moved between
+    series is counted where it now is)."""
+    if not ForecastDay.objects.filter(series=series, day=day).exists():
+        _materialise(series=series, day=day)
+    dirty = list(
+        BlueprintDay.objects.filter(day=day)
+        .exclude(dirty=0)
+        .values_list("pk", "blueprint_id", "dirty")
+    )
+    if not dirty:
+        return
+    fresh = compute(blueprints=Blueprint.objects.filter(pk__in=[b for _, b, _ in dirty]), day=day)
+    gone = [(pk, token) for pk, b, token in dirty if b not in fresh]
+    if gone:
+        BlueprintDay.objects.filter(_matching(gone)).delete()
+    current = [(pk, token, fresh[b]) for pk, b, token in dirty if b in fresh]
+    for start in range(0, len(current), WRITE_BATCH):
+        _write_back(current[start : start + WRITE_BATCH])
+
+
+def _materialise(*, series: Series, day: date) -> None:
+    # The marker first: a write from now on dirties (or adds) its rows instead of missing them.
+    ForecastDay.objects.bulk_create([ForecastDay(series=series, day=day)], ignore_conflicts=True)
+    present = history_on(day=day).filter(series=series).values("blueprint_id")
+    rows = compute(blueprints=Blueprint.objects.filter(pk__in=present), day=day)
+    with transaction.atomic():
+        # Rows already there (a placeholder a write added, another reader's) are kept: the
+        # dirty ones are recomputed right after.
+        BlueprintDay.objects.bulk_create(rows.values(), batch_size=1000, ignore_conflicts=True)
+
+
+def _matching(rows: Iterable[tuple[int, int]]) -> Q:
+    condition = Q(pk__in=[])
+    for pk, token in rows:
+        condition |= Q(pk=pk, dirty=token)
+    return condition
+
+
+def _write_back(rows: list[tuple[int, int, BlueprintDay]]) -> None:
+    """Store recomputed rows in one UPDATE, each only if its token is still the one read."""
+    cases = {}
+    for name in COMPUTED_FIELDS:
+        attname = BlueprintDay._meta.get_field(name).attname
+        cases[attname] = Case(
+            *(
+                When(pk=pk, dirty=token, then=Value(getattr(row, attname)))
+                for pk, token, row in rows
+            ),
+            default=F(attname),
+            output_field=BlueprintDay._meta.get_field(name),
+        )
+    cases["dirty"] = Case(
+        *(When(pk=pk, dirty=token, then=Value(0)) for pk, token, _ in rows),
+        default=F("dirty"),
+        output_field=BlueprintDay._meta.get_field("dirty"),
+    )
+    BlueprintDay.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(**cases)
+
+
+def rows_on(*, series: Series, day: date, project_id: int | None = None) -> QuerySet[BlueprintDay]:
+    """The current rows of ``series`` on ``day`` (refreshed first), of one project or all."""
+    refresh(series=series, day=day)
+    rows = BlueprintDay.objects.filter(series=series, day=day)
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    return rows
+
+
+# Invalidation: called by the receivers inside the writing transaction.
+
+
+def invalidate_history(*, blueprint: Blueprint, series_id: int, day: date) -> None:
+    """``blueprint`` has a new history row on ``day`` in ``series_id``: its rows from that day
+    on, and those of the blueprints depending on it, are dirty; a (series, day) with rows and
+    no row for it (a new blueprint, or one moved in) gets a dirty placeholder."""
+    token = _token()
+    days = ForecastDay.objects.filter(series_id=series_id, day__gte=day).values_list(
+        "day", flat=True
+    )
+    placeholders = [
+        BlueprintDay(
+            blueprint_id=blueprint.pk,
+            day=d,
+            series_id=series_id,
+            project_id=blueprint.project_id,
+            dirty=token,
+        )
+        for d in days
+    ]
+    if placeholders:
+        BlueprintDay.objects.bulk_create(
+            placeholders,
+            update_conflicts=True,
+            unique_fields=["blueprint", "day"],
+            update_fields=["dirty"],
+        )
+    waiting = BlueprintDependency.objects.filter(depends_on=blueprint).values("blueprint_id")
+    BlueprintDay.objects.filter(
+        Q(blueprint=blueprint) | Q(blueprint__in=waiting), day__gte=day
+    ).update(dirty=token)
+
+
+def invalidate_blueprints(blueprint_ids: Iterable[int]) -> None:
+    """Every row of these blueprints is dirty (what changed is not dated: a dependency, an
+    FFE, a review, the blueprint's own fields)."""
+    ids = list(blueprint_ids)
+    if ids:
+        BlueprintDay.objects.filter(blueprint_id__in=ids).update(dirty=_token())
+
+
+def invalidate_series(series_ids: Iterable[int] | QuerySet) -> None:
+    """Every row of these series (ids, or a ``values("series_id")`` queryset) is dirty: their
+    schedule moved (deadlines, the freeze)."""
+    ids = series_ids if isinstance(series_ids, QuerySet) else list(series_ids)
+    BlueprintDay.objects.filter(series_id__in=ids).update(dirty=_token())
+
+
+def invalidate_all() -> None:
+    """Every row is dirty and every day is computed again on its next read, blueprints it
+    lacks included (after a bulk load, which sends no signals)."""
+    BlueprintDay.objects.update(dirty=_token())
+    ForecastDay.objects.all().delete()
