@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -189,7 +189,33 @@ class BlueprintViewSet(
         if not rows.is_valid():
             raise ValidationError(rows.errors)
         queryset = queryset.filter(pk__in=rows.qs.values("blueprint_id"))
-        return StrictOrderingFilter().filter_queryset(self.request, queryset, self)
+        ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)
+        return self._order_on_day(queryset, ordering or [], day)
+
+    # The planning fields ``?ordering=`` sorts by, read from each blueprint's row of the day.
+    ON_DAY_ORDERING = {
+        "priority": "priority",
+        "implementation_status": "implementation_status",
+        "target_milestone__date": "target_milestone__date",
+    }
+
+    def _order_on_day(self, queryset: QuerySet, ordering: list[str], day: date) -> QuerySet:
+        """``ordering`` applied to what each blueprint was on ``day``: its priority, status
+        and target date of that day's history row, not today's."""
+        row = BlueprintHistory.objects.filter(blueprint=OuterRef("pk"), day__lte=day).order_by(
+            "-day", "-id"
+        )
+        terms = []
+        for term in ordering:
+            name = term.lstrip("-")
+            field = self.ON_DAY_ORDERING.get(name)
+            if field is None:
+                terms.append(term)
+                continue
+            alias = f"on_day_{name}"
+            queryset = queryset.alias(**{alias: Subquery(row.values(field)[:1])})
+            terms.append(f"-{alias}" if term.startswith("-") else alias)
+        return queryset.order_by(*terms) if terms else queryset
 
     def paginate_queryset(self, queryset: QuerySet) -> list | None:
         page = super().paginate_queryset(queryset)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -372,41 +372,69 @@ def with_review_counts(blueprints: QuerySet[Blueprint]) -> QuerySet[Blueprint]:
     )
 
 
-def review_counts(*, blueprints: QuerySet[Blueprint]) -> dict[str, int]:
-    """Reviews behind ``blueprints`` by status, each review counted once (a change
-    implementing two of them is one review): ``{"open", "merged", "abandoned", "total"}``.
-    One query."""
-    rows = (
-        Review.objects.filter(links__blueprint__in=blueprints.order_by().values("pk"))
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk", distinct=True))
+def reviews_on(day: date | None, prefix: str = "") -> dict[str, Q]:
+    """The conditions "open", "merged" and "abandoned" on a review (reached by ``prefix``) as
+    it stood at the end of ``day`` (None: now), as the forecast reads them
+    (``forecast.reviews_as_of``): merged at ``submitted`` (else ``updated``), abandoned at
+    ``updated``, open from ``created`` until either. A review uploaded later is none of them."""
+    if day is None:
+        return {
+            "open": Q(**{f"{prefix}status": ReviewStatus.NEW}),
+            "merged": Q(**{f"{prefix}status": ReviewStatus.MERGED}),
+            "abandoned": Q(**{f"{prefix}status": ReviewStatus.ABANDONED}),
+        }
+    until = datetime.combine(day, time.max, tzinfo=UTC)
+    merged = Q(**{f"{prefix}status": ReviewStatus.MERGED}) & (
+        Q(**{f"{prefix}submitted__lte": until})
+        | Q(**{f"{prefix}submitted__isnull": True, f"{prefix}updated__lte": until})
     )
-    found = {row["status"]: row["n"] for row in rows}
-    counts = {
-        "open": found.get(ReviewStatus.NEW, 0),
-        "merged": found.get(ReviewStatus.MERGED, 0),
-        "abandoned": found.get(ReviewStatus.ABANDONED, 0),
+    abandoned = Q(**{f"{prefix}status": ReviewStatus.ABANDONED, f"{prefix}updated__lte": until})
+    return {
+        "open": Q(**{f"{prefix}created__lte": until}) & ~merged & ~abandoned,
+        "merged": merged,
+        "abandoned": abandoned,
     }
+
+
+def review_counts(*, blueprints: QuerySet[Blueprint], as_of: date | None = None) -> dict[str, int]:
+    """Reviews behind ``blueprints`` by status at the end of ``as_of`` (None: now), each
+    review counted once (a change implementing two of them is one review): ``{"open",
+    "merged", "abandoned", "total"}``. One query."""
+    counts = Review.objects.filter(
+        links__blueprint__in=blueprints.order_by().values("pk")
+    ).aggregate(
+        **{
+            name: Count("pk", filter=condition, distinct=True)
+            for name, condition in reviews_on(as_of).items()
+        }
+    )
     counts["total"] = sum(counts.values())
     return counts
 
 
-def review_counts_by_squad(*, blueprints: QuerySet[Blueprint]) -> dict[int | None, dict[str, int]]:
-    """``review_counts`` per squad id of ``blueprints`` (None: no squad); one query. A review
-    behind blueprints of two squads counts in both."""
-    rows = (
-        ReviewLink.objects.filter(blueprint__in=blueprints.order_by().values("pk"))
-        .order_by()
-        .values("blueprint__squad_id", "review__status")
-        .annotate(n=Count("review_id", distinct=True))
-    )
-    names = {ReviewStatus.NEW: "open", ReviewStatus.MERGED: "merged"}
-    result: dict[int | None, dict[str, int]] = {}
-    for row in rows:
-        counts = result.setdefault(
-            row["blueprint__squad_id"], {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
+def review_counts_by(
+    rows: QuerySet, *, group: str, reviews: str, as_of: date | None = None
+) -> dict[object, dict[str, int]]:
+    """``review_counts`` per value of ``rows``' field ``group``, ``reviews`` the path from a row
+    to its reviews; one query. A review behind rows of two groups counts in both."""
+    counts = (
+        rows.order_by()
+        .values(group)
+        .annotate(
+            **{
+                name: Count(reviews, filter=condition, distinct=True)
+                for name, condition in reviews_on(as_of, prefix=f"{reviews}__").items()
+            }
         )
-        counts[names.get(row["review__status"], "abandoned")] += row["n"]
-        counts["total"] += row["n"]
+    )
+    result: dict[object, dict[str, int]] = {}
+    for row in counts:
+        found = {name: row[name] for name in ("open", "merged", "abandoned")}
+        result[row[group]] = found | {"total": sum(found.values())}
     return result
+
+
+def review_counts_by_squad(*, blueprints: QuerySet[Blueprint]) -> dict[int | None, dict[str, int]]:
+    """``review_counts`` per squad id of ``blueprints`` now (None: no squad); one query."""
+    links = ReviewLink.objects.filter(blueprint__in=blueprints.order_by().values("pk"))
+    return review_counts_by(links, group="blueprint__squad_id", reviews="review")

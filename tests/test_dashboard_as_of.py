@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from blueprints import services
 from blueprints.demo import DEMO_TODAY
-from blueprints.models import Blueprint, BlueprintHistory
+from blueprints.models import Blueprint, BlueprintHistory, Review, ReviewStatus
 from core import clock
 from releases.models import Series
 
@@ -97,6 +97,47 @@ def test_dashboard_json_adds_up_and_agrees_with_the_forecast_and_burn_up(demo, c
     assert flagged <= attention or body["needs_attention_total"] > len(attention)
 
 
+def _review_state(review: Review, day: str) -> str | None:
+    """What the review was at the end of ``day``, read from its dates in Python."""
+    merged_on = (review.submitted or review.updated).date().isoformat()
+    if review.status == ReviewStatus.MERGED and merged_on <= day:
+        return "merged"
+    if review.status == ReviewStatus.ABANDONED and review.updated.date().isoformat() <= day:
+        return "abandoned"
+    return "open" if review.created.date().isoformat() <= day else None
+
+
+def _squad_on(blueprint: Blueprint, day: str) -> str | None:
+    row = BlueprintHistory.objects.filter(blueprint=blueprint, day__lte=day).order_by("-day", "-id")
+    row = row.select_related("squad").first()
+    return row.squad.slug if row is not None and row.squad_id else None
+
+
+@pytest.mark.parametrize("day", [*DAYS, "2016-12-20"])
+def test_review_counts_are_the_reviews_as_they_stood_on_the_day(demo, client, day):
+    body = client.get(f"/api/v1/cycles/ocata/dashboard/?as_of={day}").json()
+    expected = {"open": 0, "merged": 0, "abandoned": 0}
+    by_squad: dict[str, dict[str, int]] = {}
+    for review in Review.objects.filter(links__blueprint__series=demo).distinct():
+        state = _review_state(review, day)
+        if state is None:
+            continue
+        expected[state] += 1
+        squads = {_squad_on(link.blueprint, day) for link in review.links.all()} - {None}
+        for slug in squads:
+            by_squad.setdefault(slug, {"open": 0, "merged": 0, "abandoned": 0})[state] += 1
+    expected["total"] = sum(expected.values())
+    assert body["reviews"] == expected
+    for squad in body["squads"]:
+        want = by_squad.get(squad["slug"], {"open": 0, "merged": 0, "abandoned": 0})
+        assert squad["reviews"] == want | {"total": sum(want.values())}, squad["slug"]
+    current = {"open": 0, "merged": 0, "abandoned": 0}
+    for review in Review.objects.filter(links__blueprint__series=demo).distinct():
+        current[{"NEW": "open", "MERGED": "merged"}.get(review.status, "abandoned")] += 1
+    if day < "2017-02-01":
+        assert body["reviews"] != current | {"total": sum(current.values())}  # can fail
+
+
 @pytest.mark.parametrize("day", DAYS)
 def test_no_ffe_requested_after_the_day_is_listed(demo, client, day):
     body = client.get(f"/api/v1/cycles/ocata/dashboard/?as_of={day}").json()
@@ -140,6 +181,18 @@ def test_demo_history_is_on_real_days_never_the_load_day(demo):
     # every blueprint with work items done has rows on more than one day: a burn rate
     bp = Blueprint.objects.get(name="composable-ha")
     assert BlueprintHistory.objects.filter(blueprint=bp).values("day").distinct().count() > 2
+    # no audit row of the demo carries the load's day: the reviews' are on their Gerrit days
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEntry
+
+    stamped = {at.date() for at in AuditEntry.objects.values_list("at", flat=True)}
+    assert stamped and max(stamped) <= date(2017, 3, 1)
+    review = Review.objects.get(number=410573)  # updated 13 December 2016
+    rows = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Review), object_id=review.pk
+    )
+    assert rows.exists() and {e.at.date() for e in rows} == {date(2016, 12, 13)}
 
 
 def test_the_demo_opens_on_its_day_when_the_server_sets_it(demo, client, settings):
@@ -223,3 +276,15 @@ def test_squad_and_blueprint_pages_show_the_day_and_keep_it_in_their_links(demo,
     shown = {b.name: b.implementation_status for b in squad.context["page"]}
     assert shown[bp.name] == then.implementation_status
     assert f"/blueprints/{bp.pk}/?as_of={day}" in squad.content.decode()
+
+
+@pytest.mark.parametrize("ordering", ["implementation_status", "-implementation_status"])
+def test_the_list_as_of_a_day_is_ordered_by_that_days_fields(demo, client, ordering):
+    day = "2016-12-01"
+    rows = _all(client, f"/api/v1/blueprints/?series=ocata&as_of={day}&ordering={ordering}")
+    shown = [r["implementation_status"] for r in rows]
+    assert shown == sorted(shown, reverse=ordering.startswith("-"))
+    # today's order of the same blueprints is another one: the test can fail
+    now = {b.pk: b.implementation_status for b in Blueprint.objects.filter(series=demo)}
+    today = [now[r["id"]] for r in rows]
+    assert today != sorted(today, reverse=ordering.startswith("-"))
