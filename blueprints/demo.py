@@ -79,7 +79,7 @@ def _at(day: dt.date) -> dt.datetime:
 
 
 @contextmanager
-def _on_day(day: dt.date | None) -> Iterator[None]:
+def on_day(day: dt.date | None) -> Iterator[None]:
     """Write on ``day``: the demo replays a past cycle, so the services' clock is that day
     (history rows, FFE dates) and the audit rows written inside are stamped with it."""
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -171,7 +171,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
     # Specs were filed in the planning week before the cycle (the summit), then started.
     created_on = series.start_week - dt.timedelta(days=7) if series.start_week else None
     # The team as it stood when the cycle was planned (its rows dated that day too).
-    with _on_day(created_on):
+    with on_day(created_on):
         # Project and PTL
         group, _ = Group.objects.get_or_create(name=data.PROJECT["ptl_group"])
         project = Project.objects.filter(name=data.PROJECT["name"]).first()
@@ -273,7 +273,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         started = events[EventKind.MILESTONE_1].date - dt.timedelta(days=7)
         # Replay the cycle: the plan starts Not started, then moves as it did in Ocata, each
         # step audited on its day so the burn-up chart has a history to draw.
-        with _on_day(created_on):
+        with on_day(created_on):
             blueprint = services.blueprint_create(
                 actor=lead,
                 project=project,
@@ -312,7 +312,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
             plan.append((milestone.date if is_complete else started, 3, ("status", status)))
         created_items: list = []
         for day, _order, (what, arg) in sorted(plan, key=lambda p: (p[0], p[1])):
-            with _on_day(day):
+            with on_day(day):
                 if what == "status":
                     blueprint = services.blueprint_update(
                         blueprint=blueprint,
@@ -347,7 +347,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         counts["blueprints"] += 1
 
     if specs is not None:
-        with _on_day(created_on):
+        with on_day(created_on):
             counts["specs"] += demo_specs.link_specs(
                 tree=specs, series=series, project=project, actor=ptl
             )
@@ -357,7 +357,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         target = Blueprint.objects.get(project=project, name=depends_on)
         if not BlueprintDependency.objects.filter(blueprint=blueprint, depends_on=target).exists():
             # Known from the Barcelona summit on: recorded with the plan.
-            with _on_day(created_on):
+            with on_day(created_on):
                 services.blueprint_set_dependencies(
                     blueprint=blueprint,
                     actor=ptl,
@@ -367,7 +367,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
 
     # FFE policy and requests, decided as they would have been in the week after freeze
     if not FFEPolicy.objects.filter(project=project, series=series).exists():
-        with _on_day(created_on):
+        with on_day(created_on):
             services.ffe_policy_set(
                 project=project,
                 series=series,
@@ -382,7 +382,7 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
         if blueprint.ffes.exists():
             continue
         day = _date(requested_on)
-        with _on_day(day):
+        with on_day(day):
             ffe = services.ffe_request(
                 blueprint=blueprint,
                 actor=account(requester),
@@ -393,13 +393,13 @@ def demo_load(*, series: Series, specs: SpecsTree | None = None) -> dict[str, in
             )
         counts["ffes"] += 1
         status, detail = outcome
-        with _on_day(day):
+        with on_day(day):
             if status in ("Granted", "Merged"):
                 ffe = services.ffe_decide(ffe=ffe, actor=ptl, granted=True, today=day)
             if status == "Denied":
                 services.ffe_decide(ffe=ffe, actor=ptl, granted=False, note=detail, today=day)
         if status == "Merged":
-            with _on_day(_date(detail)):
+            with on_day(_date(detail)):
                 services.ffe_mark_merged(ffe=ffe, actor=leads[blueprint.squad.slug])
     return {key: counts[key] for key in COUNTED}
 
@@ -413,14 +413,22 @@ def demo_reviews_load(*, series: Series) -> GerritSyncReport:
     """The Gerrit reviews behind the demo's blueprints, without network: the changes of
     ``demo_reviews.json`` through the sync's own parsing (``gerrit.parse_changes``) and write
     (``gerrit_sync.reviews_write``). Their numbers are illustrative, not the historical ones,
-    so their links (under ``settings.GERRIT_URL``) lead to unrelated changes. Idempotent."""
+    so their links (under ``settings.GERRIT_URL``) lead to unrelated changes. Each change is
+    written on the day it was last updated, as a sync running then would have seen it, so its
+    audit rows carry that day, not the load's. Idempotent."""
     project = Project.objects.get(name=data.PROJECT["name"])
     page = gerrit.parse_changes(
         json.loads(DEMO_REVIEWS.read_text(encoding="utf-8")), gerrit_url=settings.GERRIT_URL
     )
-    report = reviews_write(project=project, series=series, reviews=page.reviews)
+    report = GerritSyncReport(gerrit_url=settings.GERRIT_URL)
+    by_day: dict[dt.date, list[gerrit.Review]] = {}
+    for review in page.reviews:
+        by_day.setdefault(review.updated.date(), []).append(review)
+    for day, reviews in sorted(by_day.items()):
+        with on_day(day):
+            reviews_write(project=project, series=series, reviews=reviews, report=report)
     report.problems += page.problems
     return report
 
 
-__all__ = ["DEMO_PASSWORD", "DEMO_REVIEWS", "demo_load", "demo_reviews_load"]
+__all__ = ["DEMO_PASSWORD", "DEMO_REVIEWS", "demo_load", "demo_reviews_load", "on_day"]

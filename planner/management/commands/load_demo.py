@@ -3,7 +3,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from blueprints.demo import DemoAccountTaken, demo_load, demo_reviews_load, taken_demo_accounts
+from blueprints.demo import (
+    DemoAccountTaken,
+    demo_load,
+    demo_reviews_load,
+    on_day,
+    taken_demo_accounts,
+)
 from blueprints.specs import SpecError, SpecsTree, read_specs_tree
 from blueprints.specs_import import SpecsImportError
 from releases.branch_services import branch_policy_set
@@ -76,14 +82,16 @@ class Command(BaseCommand):
         )
         reviews = demo_reviews_load(series=ocata)
         self.stdout.write(f"Gerrit reviews ({DEMO_REVIEWS_NOTE}): {reviews.summary()}")
-        # The team wanted stable/ocata cut later than stable/newton (cut at RC2, "too early").
-        branch_policy_set(
-            actor=None,
-            team="tripleo",
-            series=ocata,
-            anchor_kind=EventKind.FINAL_RC,
-            reason="Wait more than for Newton: cut at the final RC, not at RC1.",
-        )
+        # The team wanted stable/ocata cut later than stable/newton (cut at RC2, "too early"):
+        # decided as the cycle opened, and audited on that day.
+        with on_day(ocata.start_week):
+            branch_policy_set(
+                actor=None,
+                team="tripleo",
+                series=ocata,
+                anchor_kind=EventKind.FINAL_RC,
+                reason="Wait more than for Newton: cut at the final RC, not at RC1.",
+            )
 
     def _specs(self, given: Path | None) -> SpecsTree | None:
         """The tripleo-specs checkout to read, saying which source the blueprints come from."""
