@@ -87,7 +87,8 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
     first_day: dict[str, float] = {}
 
     def write(n: int) -> None:
-        bp = Blueprint.objects.filter(project__name="loadtest").order_by("pk")[n]
+        blueprints = Blueprint.objects.filter(project__name="loadtest").order_by("pk")
+        bp = blueprints[n % blueprints.count()]
         status = "Good progress" if bp.implementation_status == "Started" else "Started"
         with clock.replaying(date.fromisoformat(AS_OF)):
             blueprint_update(actor=None, blueprint=bp, implementation_status=status)

@@ -10,7 +10,9 @@ How they stay current:
 
 * :func:`refresh` makes a series' rows of a day current before they are read. The first read
   of a (series, day) computes every blueprint of it (linear, once; ``ForecastDay`` records
-  that it was done); after that only the *dirty* rows are recomputed.
+  that it was done); after that only the *dirty* rows are recomputed. Any day may be asked
+  for (``?as_of=``), so only the ``FORECAST_DAYS_KEPT`` days computed last (60) keep rows
+  per series, besides today's.
 * Every write that can change an answer marks the rows it touches dirty, in its own
   transaction (``blueprints.receivers``): a history row (the blueprint's rows from its day on,
   and those of the blueprints waiting for it), a dependency, an FFE, a review or its link, a
@@ -28,6 +30,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
 
@@ -42,6 +45,7 @@ from blueprints.models import (
     Priority,
 )
 from blueprints.selectors import complete_q, history_on
+from core import clock
 from releases.models import Series
 
 COMPLETE = complete_q()
@@ -186,6 +190,7 @@ def refresh(*, series: Series, day: date) -> None:
 
 
 def _materialise(*, series: Series, day: date) -> None:
+    _evict(series=series, keep=getattr(settings, "FORECAST_DAYS_KEPT", 60) - 1)
     # The marker first: a write from now on dirties (or adds) its rows instead of missing them.
     ForecastDay.objects.bulk_create([ForecastDay(series=series, day=day)], ignore_conflicts=True)
     present = history_on(day=day).filter(series=series).values("blueprint_id")
@@ -194,6 +199,21 @@ def _materialise(*, series: Series, day: date) -> None:
         # Rows already there (a placeholder a write added, another reader's) are kept: the
         # dirty ones are recomputed right after.
         BlueprintDay.objects.bulk_create(rows.values(), batch_size=1000, ignore_conflicts=True)
+
+
+def _evict(*, series: Series, keep: int) -> None:
+    """Drop the rows of the series' days computed longest ago beyond the newest ``keep``
+    (any day may be asked for: what is stored stays bounded). Today's are kept."""
+    old = (
+        ForecastDay.objects.filter(series=series)
+        .exclude(day=clock.today())
+        .order_by("-computed_at", "-pk")
+        .values_list("day", flat=True)[max(keep, 0) :]
+    )
+    days = list(old)
+    if days:
+        BlueprintDay.objects.filter(series=series, day__in=days).delete()
+        ForecastDay.objects.filter(series=series, day__in=days).delete()
 
 
 def _matching(rows: Iterable[tuple[int, int]]) -> Q:

@@ -235,6 +235,10 @@ DASHBOARD_CACHE_SECONDS = (
     0 if TESTING else int(os.environ.get("PLANNER_DASHBOARD_CACHE_SECONDS", "300"))
 )
 
+# Days whose forecast rows (blueprints.forecast_days) are kept per series, besides today's: the
+# dashboards of other days compute theirs on first view, replacing the days computed longest ago.
+FORECAST_DAYS_KEPT = int(os.environ.get("PLANNER_FORECAST_DAYS_KEPT", "60"))
+
 if TESTING:
     # Tests create many users (the demo's role accounts): a deliberately cheap hash there only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -219,3 +219,17 @@ def test_the_daily_task_computes_today_for_the_series_in_progress(demo, settings
     assert computed == {"ocata": Blueprint.objects.filter(series=demo).count()}
     assert ForecastDay.objects.filter(series=demo, day=date(2017, 1, 12)).exists()
     assert _stored(demo, date(2017, 1, 12)) == _fresh(demo, date(2017, 1, 12))
+
+
+def test_only_the_days_computed_last_keep_rows(demo, settings):
+    settings.FORECAST_DAYS_KEPT = 2
+    settings.PLANNER_TODAY = "2017-01-12"
+    today = date(2017, 1, 12)
+    for day in (today, *DAYS):
+        forecast_days.refresh(series=demo, day=day)
+    kept = set(ForecastDay.objects.filter(series=demo).values_list("day", flat=True))
+    # the two computed last, and today's, which the daily task keeps for everyone
+    assert kept == {today, DAYS[-2], DAYS[-1]}
+    assert set(BlueprintDay.objects.values_list("day", flat=True)) == kept
+    # an evicted day is computed again when asked for, and is right
+    assert _stored(demo, DAYS[0]) == _fresh(demo, DAYS[0])
