@@ -1,6 +1,7 @@
 """Keep the forecast rows of days (``blueprints.forecast_days``) current: every write that can
 change what the forecast or the attention rules say of a blueprint marks its rows dirty, inside
-the writing transaction (a rolled-back write leaves them as they were)."""
+the writing transaction (a rolled-back write leaves them as they were). Fixture loads (``raw``
+saves, e.g. ``loaddata``) are left alone, as Django's convention is."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from releases.models import Event, Occurrence
 
 @receiver(post_save, sender=BlueprintHistory, dispatch_uid="forecast_days_on_history")
 def history_written(sender: Any, instance: BlueprintHistory, created: bool, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
     forecast_days.invalidate_history(
         blueprint=instance.blueprint, series_id=instance.series_id, day=instance.day
     )
@@ -32,7 +35,9 @@ def history_written(sender: Any, instance: BlueprintHistory, created: bool, **kw
 
 @receiver(post_save, sender=Blueprint, dispatch_uid="forecast_days_on_blueprint")
 def blueprint_saved(sender: Any, instance: Blueprint, created: bool, **kwargs: Any) -> None:
-    if not created:  # a new blueprint has no rows until its first history row
+    if not created and not kwargs.get(
+        "raw"
+    ):  # a new blueprint has no rows until its first history row
         forecast_days.invalidate_blueprints([instance.pk])
 
 
@@ -43,12 +48,14 @@ def blueprint_saved(sender: Any, instance: Blueprint, created: bool, **kwargs: A
 @receiver(post_save, sender=ReviewLink, dispatch_uid="forecast_days_on_link_save")
 @receiver(post_delete, sender=ReviewLink, dispatch_uid="forecast_days_on_link_delete")
 def blueprint_input_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
     forecast_days.invalidate_blueprints([instance.blueprint_id])
 
 
 @receiver(post_save, sender=Review, dispatch_uid="forecast_days_on_review")
 def review_saved(sender: Any, instance: Review, created: bool, **kwargs: Any) -> None:
-    if not created:  # a new review reaches blueprints through its links
+    if not created and not kwargs.get("raw"):  # a new review reaches blueprints through its links
         forecast_days.invalidate_blueprints(
             ReviewLink.objects.filter(review=instance).values_list("blueprint_id", flat=True)
         )
@@ -59,6 +66,8 @@ def review_saved(sender: Any, instance: Review, created: bool, **kwargs: Any) ->
 @receiver(post_save, sender=Occurrence, dispatch_uid="forecast_days_on_occurrence_save")
 @receiver(post_delete, sender=Occurrence, dispatch_uid="forecast_days_on_occurrence_delete")
 def schedule_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
     if isinstance(instance, Event):
         forecast_days.invalidate_series([instance.series_id])
     else:  # its event may be gone already (a cascade): the series by a subquery

@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("PLANNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -194,3 +195,55 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     from tests.support.deploy import session_stack
 
     return session_stack(request, tmp_path_factory)
+
+
+# What the demo writes, dumped once per session: the apps' own data and the accounts (not what
+# migrations create, which every test database already has).
+DEMO_DUMP_APPS = ("auth.user", "auth.group", "core", "releases", "squads", "blueprints",
+                  "notifications", "planner")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def demo_dump(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
+    """``load_demo`` run once per session, inside a transaction rolled back, and dumped: a test
+    loads the dump (``loaddata``: a few hundred rows) instead of replaying the whole demo
+    through the services (thousands of queries). The command itself is tested in
+    ``test_demo.py``."""
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        call_command("dumpdata", *DEMO_DUMP_APPS, output=str(path), verbosity=0)
+        transaction.set_rollback(True)
+    return path
+
+
+@pytest.fixture
+def demo(db, request):
+    """The Ocata demo (the TripleO plan, its schedule, reviews and accounts); its series. From
+    the session's dump on an empty database; where other series are there already (the real
+    releases import, which stays for the session), by the command, which loads on top."""
+    return load_demo(request)
+
+
+def load_demo(request: pytest.FixtureRequest):
+    """The demo in the test's database (``db`` or ``transactional_db``): see ``demo``."""
+    from releases.models import Series
+
+    if Series.objects.exists():
+        call_command("load_demo", verbosity=0)
+    else:
+        call_command("loaddata", str(request.getfixturevalue("demo_dump")), verbosity=0)
+    return Series.objects.get(name="ocata")
+
+
+def _on_the_demo(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "demo" in names and not {"real_releases", "transactional_db", "live_server"} & set(names)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After pytest-django's order (database tests, then transactional ones, then the rest), the
+    tests on the demo go first: before any test imports the real releases tree for the
+    session, so they load the demo from its dump. A stable sort: the rest keep their order."""
+    items.sort(key=lambda item: not _on_the_demo(item))

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
 
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
+from tests.conftest import load_demo
 from tests.test_browser import AS_OF, CHROMIUM, browser  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,8 +63,8 @@ def audit() -> Audit:
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    call_command("load_demo", verbosity=0)
+def demo(transactional_db, settings, request):
+    load_demo(request)
     # The server's day: one with an FFE waiting, so the PTL sees the decision forms.
     ffe = FeatureFreezeException.objects.filter(status=FFEStatus.REQUESTED).order_by("pk").first()
     settings.PLANNER_TODAY = ffe.requested_on

@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from blueprints import selectors
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus
+from tests.conftest import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
 DOC_SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -45,8 +45,8 @@ def browser():
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", verbosity=0)
+def demo(transactional_db, request):
+    load_demo(request)
 
 
 @pytest.fixture

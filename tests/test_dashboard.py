@@ -8,17 +8,10 @@ from django.core.management import call_command
 from blueprints.models import Blueprint, ImplementationStatus
 from planner import charts
 from planner.loaddata import generate_load_data
-from releases.models import Series
 
 pytestmark = pytest.mark.django_db
 
 OCATA_DEMO_DAY = "2017-01-10"  # week R-6 of Ocata: before feature freeze
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
 
 
 def test_dashboard_shows_timeline_next_deadline_and_squads(demo, client):

@@ -11,23 +11,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 
 from blueprints import services
 from blueprints.demo import DEMO_TODAY
 from blueprints.models import Blueprint, BlueprintHistory, Review, ReviewStatus
 from core import clock
-from releases.models import Series
 
 pytestmark = pytest.mark.django_db
 
 DAYS = ("2016-11-20", "2017-01-10", "2017-01-27", "2017-02-10")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
 
 
 def _all(client, url: str) -> list[dict]:

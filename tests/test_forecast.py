@@ -2,15 +2,12 @@
 
 from datetime import date, timedelta
 
-import pytest
-from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.forecast_replay import replay, replay_generated, replay_table, simulate_cycle
 from blueprints import forecast as fc
 from blueprints.models import Blueprint
-from releases.models import Series
 
 AS_OF = date(2016, 12, 29)
 FREEZE = date(2017, 1, 26)
@@ -140,12 +137,6 @@ def test_replay_figure_two_weeks_before_freeze():
 
 
 # --- database: selectors, pages, API ------------------------------------------------------------
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
-
-
 def test_forecast_from_dated_audit_history(demo):
     from blueprints.forecast_selectors import risk_get
     from core.models import AuditEntry

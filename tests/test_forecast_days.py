@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from blueprints import forecast_days, services
@@ -38,12 +37,6 @@ pytestmark = pytest.mark.django_db
 
 DAYS = (date(2016, 12, 1), date(2017, 1, 10), date(2017, 1, 27), date(2017, 2, 10))
 FIELDS = [f.attname for f in BlueprintDay._meta.concrete_fields if f.name not in ("id", "dirty")]
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
 
 
 def _stored(series: Series, day: date) -> dict[int, dict]:

@@ -2,9 +2,6 @@
 
 from datetime import date
 
-import pytest
-from django.core.management import call_command
-
 from blueprints import services
 from blueprints.freeze import FreezeFacts, freeze_problems
 from blueprints.models import Blueprint, FeatureFreezeException
@@ -43,11 +40,6 @@ def test_open_after_freeze_without_ffe_and_deferred_exempt():
     assert codes(as_of=after, deferred=True) == []
     assert codes(as_of=FREEZE) == []  # the freeze day itself is still open
     assert codes(freeze=None, as_of=after) == []
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def test_problems_page_and_api_list_a_blueprint_targeted_after_freeze(demo, client):

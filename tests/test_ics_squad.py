@@ -1,17 +1,11 @@
 """Squad calendars: the schedule plus the squad's blueprint targets and FFE merge-by."""
 
 import pytest
-from django.core.management import call_command
 from icalendar import Calendar
 
 from blueprints.models import Blueprint, FeatureFreezeException
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def _events(response) -> dict:

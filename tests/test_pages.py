@@ -4,20 +4,12 @@ from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 
 from blueprints.models import Blueprint, FeatureFreezeException, FFEStatus, WorkItem
 from core.models import AuditEntry
 from planner.loaddata import generate_load_data
-from releases.models import Series
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
 
 
 def login(client, username: str) -> None:

@@ -7,13 +7,12 @@ Query counts only: timings are benchmarks (bench/), never test assertions.
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from planner.loaddata import generate_load_data
 from releases import conditional
-from releases.models import Event, Series
+from releases.models import Event
 from releases.services import series_touch
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +21,9 @@ AS_OF = "2017-01-10"
 
 
 @pytest.fixture
-def ocata(db):
-    call_command("load_demo", verbosity=0)
+def ocata(demo):
     conditional.cache_clear()
-    return Series.objects.get(name="ocata")
+    return demo
 
 
 def _queries(client, url: str) -> int:

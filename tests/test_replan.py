@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 
 from blueprints.models import Blueprint, FeatureFreezeException
 from planner import replan
@@ -44,12 +43,6 @@ def test_team_events_and_unrelated_kinds_stay():
 def test_whole_cycle_shift_moves_every_event():
     changes = replan.shift(events=EVENTS, days=-7)
     assert len(changes) == len(EVENTS) and all(c.days == -7 for c in changes)
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    return Series.objects.get(name="ocata")
 
 
 @pytest.fixture
