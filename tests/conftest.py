@@ -212,7 +212,15 @@ def demo_dump(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.json"
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", verbosity=0)
-        call_command("dumpdata", *DEMO_DUMP_APPS, output=str(path), verbosity=0)
+        # Content types and permissions by natural key: a flush (transactional tests)
+        # recreates them under other ids.
+        call_command(
+            "dumpdata",
+            *DEMO_DUMP_APPS,
+            output=str(path),
+            use_natural_foreign_keys=True,
+            verbosity=0,
+        )
         transaction.set_rollback(True)
     return path
 
