@@ -261,6 +261,12 @@ def invalidate_history(*, blueprint: Blueprint, series_id: int, day: date) -> No
     on, and those of the blueprints depending on it, are dirty; a (series, day) with rows and
     no row for it (a new blueprint, or one moved in) gets a dirty placeholder."""
     token = _token()
+    # One statement for the rows already there (its own and the waiting blueprints'), first:
+    # the upsert below then meets only rows this transaction holds, or new ones.
+    waiting = BlueprintDependency.objects.filter(depends_on=blueprint).values("blueprint_id")
+    BlueprintDay.objects.filter(
+        Q(blueprint=blueprint) | Q(blueprint__in=waiting), day__gte=day
+    ).update(dirty=token)
     days = ForecastDay.objects.filter(series_id=series_id, day__gte=day).values_list(
         "day", flat=True
     )
@@ -281,10 +287,6 @@ def invalidate_history(*, blueprint: Blueprint, series_id: int, day: date) -> No
             unique_fields=["blueprint", "day"],
             update_fields=["dirty"],
         )
-    waiting = BlueprintDependency.objects.filter(depends_on=blueprint).values("blueprint_id")
-    BlueprintDay.objects.filter(
-        Q(blueprint=blueprint) | Q(blueprint__in=waiting), day__gte=day
-    ).update(dirty=token)
 
 
 def invalidate_blueprints(blueprint_ids: Iterable[int]) -> None:

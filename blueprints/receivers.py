@@ -35,9 +35,8 @@ def history_written(sender: Any, instance: BlueprintHistory, created: bool, **kw
 
 @receiver(post_save, sender=Blueprint, dispatch_uid="forecast_days_on_blueprint")
 def blueprint_saved(sender: Any, instance: Blueprint, created: bool, **kwargs: Any) -> None:
-    if not created and not kwargs.get(
-        "raw"
-    ):  # a new blueprint has no rows until its first history row
+    # A new blueprint has no rows until its first history row.
+    if not created and not kwargs.get("raw"):
         forecast_days.invalidate_blueprints([instance.pk])
 
 
