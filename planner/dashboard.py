@@ -57,6 +57,7 @@ from squads.models import Project, Squad, SquadGoal
 ATTENTION_LIMIT = 25
 BRANCH_CUT_LIMIT = 50
 DONE = Q(implementation_status=DONE_STATUS)
+LEVELS = list(enumerate(LEVEL_LABELS))  # (index, level): annotation names of the level counts
 
 
 @dataclass(frozen=True)
@@ -218,15 +219,17 @@ def _compute_sections(
 ) -> dict[str, Any]:
     context: dict[str, Any] = {}
     rows = day_rows(project=project, series=series, as_of=as_of, filters=filters)
-    # Every count of the page in one GROUP BY: per squad, status and forecast level.
+    # Every count of the page in one GROUP BY per squad and status (the forecast levels as
+    # conditional counts: a few hundred groups at most, whatever the number of blueprints).
     groups = list(
         rows.order_by()
-        .values("squad_id", "implementation_status", "level")
+        .values("squad_id", "implementation_status")
         .annotate(
             n=Count("pk"),
             flagged_n=Count("pk", filter=Q(flagged=True)),
             attention_n=Count("pk", filter=forecast_days.NEEDS_ATTENTION),
             problems_n=Count("pk", filter=Q(has_freeze_problems=True)),
+            **{f"level_{i}": Count("pk", filter=Q(level=level)) for i, level in LEVELS},
         )
     )
     context.update(risk_sections(rows=rows, groups=groups, as_of=as_of))
@@ -269,9 +272,7 @@ def risk_sections(
     """The forecast and freeze sections: counts by level from ``groups``, the riskiest
     flagged blueprints and the first freeze problems ranked in SQL, and only those forecast
     again in full (their reasons and problems in words): one query for both lists."""
-    counts: dict[str, int] = defaultdict(int)
-    for g in groups:
-        counts[g["level"]] += g["n"]
+    counts = {level: sum(g[f"level_{i}"] for g in groups) for i, level in LEVELS}
     riskiest = rows.filter(flagged=True).order_by("-score", "name", "blueprint_id")
     first_problems = rows.filter(has_freeze_problems=True).order_by("name", "blueprint_id")
     # Both lists' blueprints in one query. A flagged blueprint that is there as a problem and
