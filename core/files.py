@@ -18,17 +18,51 @@ class FileRefused(ValueError):
     """The file is not read; the message says why (never what it holds)."""
 
 
-def read_regular(path: Path, *, max_bytes: int, root: Path | None = None) -> bytes:
+class Resolver:
+    """Real paths for one read of a tree: each directory is resolved once, then a file in it
+    costs one ``lstat`` (an import reads thousands of files in a few dozen directories). A
+    file that is itself a link is resolved in full, as ``os.path.realpath`` does. Make one per
+    read: it remembers directories, so a tree changed meanwhile needs a new one."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+
+    def real_dir(self, directory: str) -> str:
+        real = self._dirs.get(directory)
+        if real is None:
+            real = self._dirs[directory] = os.path.realpath(directory, strict=True)
+        return real
+
+    def real_file(self, path: str) -> str:
+        directory, name = os.path.split(path)
+        candidate = os.path.join(self.real_dir(directory or "."), name)
+        if stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return os.path.realpath(candidate, strict=True)
+        return candidate
+
+
+def read_regular(
+    path: Path, *, max_bytes: int, root: Path | None = None, resolver: Resolver | None = None
+) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``max_bytes`` (inside ``root``
-    when given, after every link is followed); ``FileRefused`` otherwise."""
+    when given, after every link is followed); ``FileRefused`` otherwise. ``resolver`` keeps
+    the directories of a tree resolved between the reads of one import."""
     # Plain strings (os.path.realpath) rather than pathlib: an import reads thousands of files.
     try:
-        resolved = os.path.realpath(path, strict=True)
+        if resolver is None:
+            resolved = os.path.realpath(path, strict=True)
+        else:
+            resolved = resolver.real_file(os.fspath(path))
     except FileNotFoundError:
         raise FileRefused("cannot read: no such file") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise FileRefused(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
-    if root is not None and not _inside(resolved, os.path.realpath(root)):
+    real_root = None
+    if root is not None:
+        real_root = (
+            os.path.realpath(root) if resolver is None else resolver.real_dir(os.fspath(root))
+        )
+    if real_root is not None and not _inside(resolved, real_root):
         raise FileRefused(
             "resolves outside the tree (a symbolic link to it or to a directory above it): not read"
         )

@@ -14,6 +14,7 @@ kilobyte alias bomb gets further than an error naming the file.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from core.files import Resolver
 from releases.models import DeliverableType, ReleaseModel
 from releases.schedule import (
     ParsedEvent,
@@ -265,10 +267,12 @@ def read_tree(
     paths: Iterable[tuple[Path, str | None]] = files
     if progress is not None:
         paths = progress(files, len(files))  # type: ignore[arg-type]
+    resolver = Resolver()  # the deliverables' directories resolved once, not per file
+    prefix = len(os.fspath(root).rstrip(os.sep)) + 1
     for path, label in paths:
-        source = path.relative_to(root).as_posix()
+        source = os.fspath(path)[prefix:].replace(os.sep, "/")
         tree.seen_sources.add(source)
-        data = read_source(path, source=source, root=inside)
+        data = read_source(path, source=source, root=inside, resolver=resolver)
         if known.get(source) == digest_of(data):
             tree.unchanged_sources.add(source)
             continue

@@ -206,11 +206,14 @@ def _write_tree(
     records_in_scope = DeliverableSeries.objects.filter(series_id__in=in_scope_ids)
     if wanted is None:
         records_in_scope = DeliverableSeries.objects.all()
-    existing_records = {r.source: r for r in records_in_scope}
-    gone = [r.pk for src, r in existing_records.items() if src not in tree.seen_sources]
+    # Every row's source and id (to find the files gone), but whole rows only of the files that
+    # changed: on a re-import that is a handful of the 6,000.
+    sources = dict(records_in_scope.values_list("source", "pk"))
+    gone = [pk for src, pk in sources.items() if src not in tree.seen_sources]
+    changed = [sources[src] for src in desired_records if src in sources]
     counts = _sync(
         DeliverableSeries,
-        existing={s: r for s, r in existing_records.items() if s in desired_records},
+        existing={r.source: r for r in DeliverableSeries.objects.filter(pk__in=changed)},
         desired=desired_records,
         key_fields=("source",),
         delete=False,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.files import FileRefused, read_regular
+from core.files import FileRefused, Resolver, read_regular
 from releases.schedule.parsed import ScheduleError
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -21,11 +21,12 @@ def read_source(
     source: str | None = None,
     root: Path | None = None,
     max_bytes: int = MAX_SOURCE_BYTES,
+    resolver: Resolver | None = None,
 ) -> bytes:
     """The bytes of ``path`` (``read_regular``); a refused file raises ScheduleError naming
     ``source``."""
     try:
-        return read_regular(path, max_bytes=max_bytes, root=root)
+        return read_regular(path, max_bytes=max_bytes, root=root, resolver=resolver)
     except FileRefused as exc:
         raise ScheduleError(source or str(path), None, str(exc)) from exc
 
