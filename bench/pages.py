@@ -72,6 +72,7 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
     times: dict[str, dict[str, list[float]]] = {n: {p: [] for p in PAGES} for n in names}
     cold: dict[str, dict[str, list[float]]] = {n: {p: [] for p in PAGES} for n in names}
     queries: dict[str, dict[str, int]] = {n: {} for n in names}
+    cold_queries: dict[str, dict[str, int]] = {n: {} for n in names}
     sizes: dict[str, int] = {}
 
     def use(name: str) -> None:
@@ -121,9 +122,11 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
                 # server's day), which moves the data version every cache is keyed on
                 write(round_ * len(PAGES) + index)
                 cache_clear()
-                started = time.perf_counter()
-                client.get(url, secure=True)
-                cold[name][page].append(time.perf_counter() - started)
+                with CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    client.get(url, secure=True)
+                    cold[name][page].append(time.perf_counter() - started)
+                cold_queries[name][page] = len(ctx.captured_queries)
                 for _ in range(requests):
                     started = time.perf_counter()
                     client.get(url, secure=True)
@@ -132,6 +135,7 @@ def child(names: list[str], rounds: int, requests: int) -> dict:
         "sizes": sizes,
         "queries": queries,
         "first_day_ms": first_day,
+        "cold_queries": cold_queries,
         "median_ms": {
             n: {p: statistics.median(v) * 1000 for p, v in pages.items()}
             for n, pages in times.items()
@@ -273,6 +277,7 @@ def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
         q = {s: result["queries"][names[s]][page] for s in SIZES}
         t = {s: result["median_ms"][names[s]][page] for s in SIZES}
         c = {s: result["cold_ms"][names[s]][page] for s in SIZES}
+        cq = {s: result["cold_queries"][names[s]][page] for s in SIZES}
         per_round = [
             b / a
             for a, b in zip(
@@ -285,6 +290,7 @@ def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
             "same_queries_10_vs_10000": q[10] == q[10_000],
             "median_ms": t,
             "cold_ms": c,
+            "cold_queries": cq,
             "cold_ratio_10000_vs_100": c[10_000] / c[100] if c[100] else None,
             "ratio_10000_vs_100": statistics.median(per_round),
             "ratio_per_round": per_round,
@@ -297,14 +303,15 @@ def _report(args: argparse.Namespace, names: dict, result: dict) -> int:
     print(f"data: {result['sizes']}")
     print("| page | queries @10 / @100 / @10,000 | ms @10 | ms @100 | ms @10,000 |"
           " time(10,000)/time(100), median of rounds |"
-          " cold ms @100 / @10,000 (ratio) |")  # fmt: skip
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+          " cold ms @100 / @10,000 (ratio) | cold queries @10 / @100 / @10,000 |")  # fmt: skip
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for page, r in report["pages"].items():
-        q, t, c = r["queries"], r["median_ms"], r["cold_ms"]
+        q, t, c, cq = r["queries"], r["median_ms"], r["cold_ms"], r["cold_queries"]
         print(
             f"| {page} (`{r['url']}`) | {q[10]} / {q[100]} / {q[10_000]} | {t[10]:.1f} | "
             f"{t[100]:.1f} | {t[10_000]:.1f} | **{r['ratio_10000_vs_100']:.2f}** | "
-            f"{c[100]:.0f} / {c[10_000]:.0f} ({r['cold_ratio_10000_vs_100']:.1f}) |"
+            f"{c[100]:.0f} / {c[10_000]:.0f} ({r['cold_ratio_10000_vs_100']:.1f}) | "
+            f"{cq[10]} / {cq[100]} / {cq[10_000]} |"
         )
     f = {s: result["first_day_ms"][names[s]] for s in SIZES}
     print(

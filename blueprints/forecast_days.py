@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Exists, Q, QuerySet, Value, When
 
 from blueprints import rules
 from blueprints.forecast_selectors import risk_list, unfinished_dependencies_on
@@ -173,20 +173,18 @@ def refresh(*, series: Series, day: date) -> None:
     series is counted where it now is)."""
     if not ForecastDay.objects.filter(series=series, day=day).exists():
         _materialise(series=series, day=day)
-    dirty = list(
-        BlueprintDay.objects.filter(day=day)
-        .exclude(dirty=0)
-        .values_list("pk", "blueprint_id", "dirty")
-    )
+    dirty_rows = BlueprintDay.objects.filter(day=day).exclude(dirty=0)
+    dirty = list(dirty_rows.values_list("pk", "blueprint_id", "dirty"))
     if not dirty:
         return
-    fresh = compute(blueprints=Blueprint.objects.filter(pk__in=[b for _, b, _ in dirty]), day=day)
+    # A subquery, not a list of ids: after a schedule change every row of the series is dirty.
+    fresh = compute(
+        blueprints=Blueprint.objects.filter(pk__in=dirty_rows.values("blueprint_id")), day=day
+    )
     gone = [(pk, token) for pk, b, token in dirty if b not in fresh]
-    if gone:
-        BlueprintDay.objects.filter(_matching(gone)).delete()
-    current = [(pk, token, fresh[b]) for pk, b, token in dirty if b in fresh]
-    for start in range(0, len(current), WRITE_BATCH):
-        _write_back(current[start : start + WRITE_BATCH])
+    for start in range(0, len(gone), WRITE_BATCH):
+        BlueprintDay.objects.filter(_matching(gone[start : start + WRITE_BATCH])).delete()
+    _write_back([(pk, token, fresh[b]) for pk, b, token in dirty if b in fresh])
 
 
 def _materialise(*, series: Series, day: date) -> None:
@@ -224,24 +222,25 @@ def _matching(rows: Iterable[tuple[int, int]]) -> Q:
 
 
 def _write_back(rows: list[tuple[int, int, BlueprintDay]]) -> None:
-    """Store recomputed rows in one UPDATE, each only if its token is still the one read."""
-    cases = {}
-    for name in COMPUTED_FIELDS:
-        attname = BlueprintDay._meta.get_field(name).attname
-        cases[attname] = Case(
-            *(
-                When(pk=pk, dirty=token, then=Value(getattr(row, attname)))
-                for pk, token, row in rows
-            ),
-            default=F(attname),
-            output_field=BlueprintDay._meta.get_field(name),
-        )
-    cases["dirty"] = Case(
-        *(When(pk=pk, dirty=token, then=Value(0)) for pk, token, _ in rows),
-        default=F("dirty"),
-        output_field=BlueprintDay._meta.get_field("dirty"),
+    """Store recomputed rows in place, each only if its token is still the one read: one
+    prepared UPDATE run for every row (``executemany``), in one transaction. In place, so a
+    write dirtying a row meanwhile is never lost (a replaced row could escape its UPDATE)."""
+    fields = [BlueprintDay._meta.get_field(name) for name in COMPUTED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(BlueprintDay._meta.db_table)} SET {assignments}, {quote('dirty')} = 0 "
+        f"WHERE {quote('id')} = %s AND {quote('dirty')} = %s"
     )
-    BlueprintDay.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(**cases)
+    params = [
+        [*(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields), pk, token]
+        for pk, token, row in rows
+    ]
+    if not params:
+        return
+    # In one transaction: SQLite would otherwise commit each row.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def rows_on(*, series: Series, day: date, project_id: int | None = None) -> QuerySet[BlueprintDay]:
