@@ -78,8 +78,9 @@ class DashboardFilters:
             else "",
         )
 
-    def apply(self, rows: QuerySet[BlueprintHistory]) -> QuerySet[BlueprintHistory]:
-        """Narrow history rows (the state on the day) by the squad, priority and status then."""
+    def apply(self, rows: QuerySet) -> QuerySet:
+        """Narrow rows holding the state on the day (history rows, or the day's forecast rows:
+        both have ``squad``, ``priority`` and ``implementation_status``) by those of the day."""
         if self.squad:
             rows = rows.filter(squad__slug=self.squad)
         if self.priority:

@@ -253,6 +253,12 @@ def test_the_full_attention_list_is_paginated_and_matches_the_dashboard(demo, cl
     page = full.json()
     assert page["count"] == body["needs_attention_total"] > 0
     assert [r["name"] for r in page["results"]] == [r["name"] for r in body["needs_attention"][:5]]
+    second = client.get(
+        "/api/v1/cycles/ocata/dashboard/attention/?as_of=2017-01-10&limit=5&offset=5"
+    ).json()
+    assert [r["name"] for r in second["results"]] == [
+        r["name"] for r in body["needs_attention"][5:10]
+    ]
 
 
 def test_squad_and_blueprint_pages_show_the_day_and_keep_it_in_their_links(demo, client):
