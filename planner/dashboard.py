@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import (
     Count,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -39,6 +40,7 @@ from blueprints.models import (
     FFEStatus,
     ImplementationStatus,
     Priority,
+    ReviewLink,
 )
 from blueprints.rules import DONE_STATUS
 from blueprints.selectors import (
@@ -243,9 +245,11 @@ def _compute_sections(
     blueprints = Blueprint.objects.filter(pk__in=rows.values("blueprint_id"))
     # The reviews as they stood on the day, per squad of the day.
     context["reviews"] = review_counts(blueprints=blueprints, as_of=as_of)
-    reviews_by_squad = review_counts_by(
-        rows, group="squad_id", reviews="blueprint__review_links__review", as_of=as_of
+    # From the review links (a few) to the day's rows, not from every row to its links.
+    links = ReviewLink.objects.filter(blueprint__in=rows.values("blueprint_id")).annotate(
+        day_squad=Subquery(rows.filter(blueprint=OuterRef("blueprint")).values("squad_id")[:1])
     )
+    reviews_by_squad = review_counts_by(links, group="day_squad", reviews="review", as_of=as_of)
     for row in context["squads"]:
         row.reviews = reviews_by_squad.get(
             row.squad.pk, {"open": 0, "merged": 0, "abandoned": 0, "total": 0}
